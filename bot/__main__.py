@@ -1,0 +1,99 @@
+"""Entry point: ``python -m bot`` / ``pmo-bot`` runs the bot; ``pmo-bot sandbox`` runs it offline."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+import discord
+from dotenv import load_dotenv
+
+from bot.config import ConfigError, Settings
+from bot.db import MigrationError
+
+__all__ = ["main"]
+
+log = logging.getLogger("bot")
+
+
+def _fail(message: str, status: int = 2) -> int:
+    sys.stderr.write(f"pmo-bot: {message}\n")
+    return status
+
+
+def check_database_path(path: Path) -> None:
+    """Fail early, with a sentence, when the database file cannot be created or opened for writing."""
+    if path.exists() and path.is_dir():
+        raise ConfigError(
+            f"DATABASE_PATH={path} is a directory; point it at a file such as {path / 'pmo-bot.sqlite3'}."
+        )
+    parent = path.parent if str(path.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"DATABASE_PATH={path}: cannot create its folder ({exc.strerror}); choose a writable location."
+        ) from None
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise ConfigError(f"DATABASE_PATH={path} is not writable by this user; choose a writable location.")
+
+
+async def run(settings: Settings) -> int:
+    """Run the bot until SIGINT/SIGTERM or a fatal error."""
+    from bot.client import PMOBot
+
+    bot = PMOBot(settings)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, _shutdown, bot, sig)
+    try:
+        async with bot:
+            await bot.start(settings.token)
+    except discord.LoginFailure:
+        return _fail("Discord rejected DISCORD_TOKEN; copy the bot token again from the developer portal.", 2)
+    except MigrationError as exc:
+        return _fail(f"database migration failed: {exc}", 1)
+    return 0
+
+
+def _shutdown(bot: discord.Client, sig: signal.Signals) -> None:
+    log.info("Received %s; shutting down", sig.name)
+    task = asyncio.ensure_future(bot.close())
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
+_background: set[asyncio.Future[None]] = set()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point."""
+    args = sys.argv[1:] if argv is None else argv
+    load_dotenv()
+    if args and args[0] == "sandbox":
+        from bot.sandbox import main as sandbox_main  # type: ignore[import-not-found,unused-ignore]
+
+        return int(sandbox_main(args[1:]))
+    try:
+        settings = Settings.from_env(os.environ)
+        check_database_path(settings.database_path)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    from bot.logs import setup_logging
+
+    setup_logging(settings.log_level, [settings.token])
+    if settings.uses_test_clock:
+        log.warning(
+            "BOT_CLOCK_START/BOT_CLOCK_SPEED are set: the bot's clock is not real time (sandbox and tests only)"
+        )
+    return asyncio.run(run(settings))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

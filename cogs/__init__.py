@@ -1,0 +1,1 @@
+"""Discord glue: one extension per job. Cogs translate; services decide."""
