@@ -15,6 +15,7 @@ from discord.ext import commands
 import cogs
 from bot.clock import Clock, ScaledClock, SystemClock
 from bot.config import Settings
+from bot.content import Content, load_content
 from bot.db import Database
 from bot.scheduler import Scheduler
 from bot.services import guild_config
@@ -56,6 +57,7 @@ class PMOBot(commands.Bot):
 
     db: Database
     scheduler: Scheduler
+    content: Content
 
     def __init__(self, settings: Settings, *, clock: Clock | None = None, **options: Any) -> None:
         intents = discord.Intents.none()
@@ -91,6 +93,7 @@ class PMOBot(commands.Bot):
 
     async def prepare(self) -> None:
         """Open and migrate the database, create the scheduler and load every cog (no network needed)."""
+        self.content = load_content()
         self.db = await Database.open(self.settings.database_path)
         await self.db.migrate()
         self.scheduler = Scheduler(self.db, self.clock, notify=self.notify_moderators)

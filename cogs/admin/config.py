@@ -1,0 +1,14 @@
+"""/admin config commands (a mixin of AdminCog)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.client import PMOBot
+
+
+class ConfigAdmin:
+    """Moderator commands for config; filled in by its feature."""
+
+    bot: PMOBot
