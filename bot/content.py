@@ -307,14 +307,15 @@ class _Entry:
         pair = self.fields.get(name)
         if pair is None:
             return [] if min_items == 0 else None
-        node = pair[1]
+        key_node, node = pair
         if not isinstance(node, SequenceNode):
             self.problem(_line(node), f"{name} must be a list, got {_describe(node)}")
             return None
         count = len(node.value)
         if not min_items <= count <= max_items:
             expected = f"{min_items}-{max_items}" if max_items > min_items else str(min_items)
-            self.problem(_line(node), f"{name} has {count} items (expected {expected})")
+            # Reported on the key's line: a block list's own mark is its first item.
+            self.problem(_line(key_node), f"{name} has {count} items (expected {expected})")
         result: list[_Item] = []
         seen: dict[str, int] = {}
         for child in node.value:
@@ -360,12 +361,12 @@ def _compose(problems: _Problems, path: Path) -> Node | None:
     return node
 
 
-def _read_root(problems: _Problems, file: str, root: Node, keys: Mapping[str, bool]) -> dict[str, Node]:
-    """Read the top-level mapping; ``keys`` maps each allowed key to whether it is required."""
+def _read_root(problems: _Problems, file: str, root: Node, keys: Mapping[str, bool]) -> dict[str, tuple[Node, Node]]:
+    """Read the top-level mapping into ``{key: (key node, value node)}``; ``keys`` says which are required."""
     if not isinstance(root, MappingNode):
         problems.add(file, _line(root), f"the file must be a mapping with the keys {', '.join(keys)}")
         return {}
-    found: dict[str, Node] = {}
+    found: dict[str, tuple[Node, Node]] = {}
     for key_node, value_node in root.value:
         key = str(key_node.value) if _is_str(key_node) else None
         if key is None or key not in keys:
@@ -375,11 +376,17 @@ def _read_root(problems: _Problems, file: str, root: Node, keys: Mapping[str, bo
         elif key in found:
             problems.add(file, _line(key_node), f"top-level key '{key}' appears twice")
         else:
-            found[key] = value_node
+            found[key] = (key_node, value_node)
     for key, required in keys.items():
         if required and key not in found:
             problems.add(file, _line(root), f"missing top-level key '{key}'")
     return found
+
+
+def _value(sections: Mapping[str, tuple[Node, Node]], key: str) -> Node | None:
+    """Return the value node of a top-level key, if present."""
+    pair = sections.get(key)
+    return pair[1] if pair is not None else None
 
 
 def _read_entries(
@@ -442,7 +449,7 @@ def _load_vocabulary(problems: _Problems, data_dir: Path, *, minimums: bool) -> 
     skills: dict[str, Skill] = {}
     skill_labels = _Registry(problems, file)
     for entry in _read_entries(
-        problems, file, sections.get("skills"), "skills", "id", ("id", "name", "kind", "description"), ("aliases",)
+        problems, file, _value(sections, "skills"), "skills", "id", ("id", "name", "kind", "description"), ("aliases",)
     ):
         skill_id = entry.text("id", max_len=MAX_NAME, slug=True)
         name = entry.text("name", max_len=MAX_NAME)
@@ -463,7 +470,7 @@ def _load_vocabulary(problems: _Problems, data_dir: Path, *, minimums: bool) -> 
 
     roles: dict[str, RoleRef] = {}
     role_names = _Registry(problems, file)
-    for entry in _read_entries(problems, file, sections.get("roles"), "roles", "id", ("id", "name")):
+    for entry in _read_entries(problems, file, _value(sections, "roles"), "roles", "id", ("id", "name")):
         role_id = entry.text("id", max_len=MAX_NAME, slug=True)
         name = entry.text("name", max_len=MAX_NAME)
         if role_id is not None and not ids.claim(role_id, entry.field_line("id"), entry.label, "id"):
@@ -475,7 +482,7 @@ def _load_vocabulary(problems: _Problems, data_dir: Path, *, minimums: bool) -> 
 
     topics: dict[str, Topic] = {}
     topic_names = _Registry(problems, file)
-    for entry in _read_entries(problems, file, sections.get("topics"), "topics", "id", ("id", "name")):
+    for entry in _read_entries(problems, file, _value(sections, "topics"), "topics", "id", ("id", "name")):
         topic_id = entry.text("id", max_len=MAX_NAME, slug=True)
         name = entry.text("name", max_len=MAX_NAME)
         if topic_id is not None and not ids.claim(topic_id, entry.field_line("id"), entry.label, "id"):
@@ -486,7 +493,7 @@ def _load_vocabulary(problems: _Problems, data_dir: Path, *, minimums: bool) -> 
             topics[topic_id] = Topic(topic_id, name)
 
     if minimums and "skills" in sections and len(skills) < MIN_SKILLS:
-        problems.add(file, _line(sections["skills"]), f"only {len(skills)} valid skills (at least {MIN_SKILLS})")
+        problems.add(file, _line(sections["skills"][0]), f"only {len(skills)} valid skills (at least {MIN_SKILLS})")
     return Vocabulary(MappingProxyType(skills), MappingProxyType(roles), MappingProxyType(topics))
 
 
@@ -558,7 +565,7 @@ def _load_roles(
         "id", "name", "aliases", "summary", "responsibilities", "hard_skills", "soft_skills",
         "vs_project_manager", "titles", "next_roles", "tools",
     )  # fmt: skip
-    for entry in _read_entries(problems, file, sections.get("roles"), "roles", "id", required):
+    for entry in _read_entries(problems, file, _value(sections, "roles"), "roles", "id", required):
         role_id = entry.text("id", max_len=MAX_NAME, slug=True)
         name = entry.text("name", max_len=MAX_NAME)
         aliases = entry.items("aliases", min_items=1, max_items=10, max_len=MAX_LABEL)
@@ -628,7 +635,9 @@ def _load_roles(
             cards.append(card)
 
     if minimums and "roles" in sections and len(cards) < MIN_ROLE_CARDS:
-        problems.add(file, _line(sections["roles"]), f"only {len(cards)} valid role cards (at least {MIN_ROLE_CARDS})")
+        problems.add(
+            file, _line(sections["roles"][0]), f"only {len(cards)} valid role cards (at least {MIN_ROLE_CARDS})"
+        )
     return tuple(cards)
 
 
@@ -645,7 +654,7 @@ def _load_faqs(
     phrasings = _Registry(problems, file)
     faqs: list[FaqEntry] = []
     required = ("topic", "question", "answer", "aliases", "tags")
-    for entry in _read_entries(problems, file, sections.get("faqs"), "faqs", "topic", required):
+    for entry in _read_entries(problems, file, _value(sections, "faqs"), "faqs", "topic", required):
         topic = entry.text("topic", max_len=MAX_NAME, slug=True)
         question = entry.text("question", max_len=MAX_QUESTION)
         answer = entry.text("answer", max_len=MAX_ANSWER)
@@ -667,7 +676,7 @@ def _load_faqs(
             )
 
     if minimums and "faqs" in sections and len(faqs) < MIN_FAQS:
-        problems.add(file, _line(sections["faqs"]), f"only {len(faqs)} valid FAQ entries (at least {MIN_FAQS})")
+        problems.add(file, _line(sections["faqs"][0]), f"only {len(faqs)} valid FAQ entries (at least {MIN_FAQS})")
     return tuple(faqs)
 
 
@@ -684,7 +693,7 @@ def _load_prompts(
     texts = _Registry(problems, file)
     prompts: list[PromptSeed] = []
     for entry in _read_entries(
-        problems, file, sections.get("prompts"), "prompts", "id", ("id", "text", "kind", "tags", "hint")
+        problems, file, _value(sections, "prompts"), "prompts", "id", ("id", "text", "kind", "tags", "hint")
     ):
         prompt_id = entry.text("id", max_len=MAX_NAME, slug=True)
         text = entry.text("text", max_len=MAX_PROMPT_TEXT)
@@ -702,7 +711,7 @@ def _load_prompts(
             prompts.append(PromptSeed(prompt_id, text, kind, tuple(t.value for t in tags), hint))
 
     if minimums and "prompts" in sections and len(prompts) < MIN_PROMPTS:
-        problems.add(file, _line(sections["prompts"]), f"only {len(prompts)} valid prompts (at least {MIN_PROMPTS})")
+        problems.add(file, _line(sections["prompts"][0]), f"only {len(prompts)} valid prompts (at least {MIN_PROMPTS})")
     return tuple(prompts)
 
 
