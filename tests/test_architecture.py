@@ -14,7 +14,9 @@ from bot.client import PMOBot, extension_names
 from bot.config import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-SQL = re.compile(r"\b(SELECT\s.+\bFROM|INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+TABLE)\b", re.I | re.S)
+SQL = re.compile(
+    r"\b(SELECT\s.+\bFROM|INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+TABLE)\b", re.I | re.S
+)
 
 
 @pytest.fixture

@@ -74,7 +74,7 @@ async def test_newer_database_is_refused(tmp_path: Path) -> None:
 
 async def test_fifty_concurrent_writers_never_see_database_locked(db: Database) -> None:
     async def writer(n: int) -> None:
-        for i in range(10):
+        for _ in range(10):
             async with db.transaction() as tx:
                 current = await tx.fetch_value("SELECT COUNT(*) FROM audit_log")
                 await tx.execute(

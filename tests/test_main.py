@@ -40,7 +40,9 @@ def test_database_path_that_is_a_directory_is_reported(tmp_path: Path) -> None:
 def test_unwritable_database_folder_is_reported(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    result = _run({"DISCORD_TOKEN": "fake-token-for-tests", "DATABASE_PATH": str(blocker / "sub" / "db.sqlite3")}, tmp_path)
+    result = _run(
+        {"DISCORD_TOKEN": "fake-token-for-tests", "DATABASE_PATH": str(blocker / "sub" / "db.sqlite3")}, tmp_path
+    )
     assert result.returncode == 2
     assert "DATABASE_PATH" in result.stderr
 
@@ -67,7 +69,7 @@ def test_settings_read_every_variable() -> None:
     settings = Settings.from_env(
         {
             "DISCORD_TOKEN": "x",
-            "DATABASE_PATH": "/tmp/x.sqlite3",
+            "DATABASE_PATH": "state/x.sqlite3",
             "DEV_GUILD_ID": "123",
             "LOG_LEVEL": "debug",
             "DISCORD_API_BASE": "http://127.0.0.1:9/api/v10/",

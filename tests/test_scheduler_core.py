@@ -36,7 +36,9 @@ async def _daily(db: Database, clock: ManualClock, at: time = time(9, 0)) -> sto
     )
 
 
-async def test_daily_schedule_fires_once_per_day_as_clock_moves(db: Database, clock: ManualClock, scheduler: Scheduler) -> None:
+async def test_daily_schedule_fires_once_per_day_as_clock_moves(
+    db: Database, clock: ManualClock, scheduler: Scheduler
+) -> None:
     seen: list[JobContext] = []
 
     async def handler(ctx: JobContext) -> JobResult:
@@ -55,7 +57,9 @@ async def test_daily_schedule_fires_once_per_day_as_clock_moves(db: Database, cl
     assert await db.fetch_value("SELECT COUNT(*) FROM jobs WHERE status = 'sent'") == 7
 
 
-async def test_outage_sends_within_grace_late_and_skips_older(db: Database, clock: ManualClock, scheduler: Scheduler) -> None:
+async def test_outage_sends_within_grace_late_and_skips_older(
+    db: Database, clock: ManualClock, scheduler: Scheduler
+) -> None:
     seen: list[JobContext] = []
 
     async def handler(ctx: JobContext) -> None:
@@ -72,7 +76,9 @@ async def test_outage_sends_within_grace_late_and_skips_older(db: Database, cloc
     assert len(seen) == 1 and seen[0].late
 
 
-async def test_transient_failures_retry_with_backoff_then_send_once(db: Database, clock: ManualClock, scheduler: Scheduler) -> None:
+async def test_transient_failures_retry_with_backoff_then_send_once(
+    db: Database, clock: ManualClock, scheduler: Scheduler
+) -> None:
     attempts: list[int] = []
 
     async def handler(ctx: JobContext) -> JobResult:
@@ -123,7 +129,9 @@ async def test_forbidden_pauses_server_schedule_and_notifies(db: Database, clock
         await scheduler.stop()
 
 
-async def test_one_off_job_runs_at_its_instant_and_dedupes_by_key(db: Database, clock: ManualClock, scheduler: Scheduler) -> None:
+async def test_one_off_job_runs_at_its_instant_and_dedupes_by_key(
+    db: Database, clock: ManualClock, scheduler: Scheduler
+) -> None:
     ran: list[str] = []
 
     async def handler(ctx: JobContext) -> None:
