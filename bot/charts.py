@@ -1,0 +1,85 @@
+"""Progress charts as PNG bytes: the mix against 70/20/10 and the last weeks' minutes by kind.
+
+Rendering uses matplotlib's object API on the Agg canvas (no pyplot, no GUI backend, no global figure state) and
+runs in a worker thread (:func:`render_progress_chart_async`) so the event loop keeps serving Discord. matplotlib
+is not thread-safe for concurrent drawing (font and text caches), so renders are serialised by a lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import threading
+from collections.abc import Sequence
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from bot.mix import KINDS, Mix, WeekTotals
+
+__all__ = ["CHART_SIZE", "render_progress_chart", "render_progress_chart_async"]
+
+CHART_SIZE = (1000, 420)
+"""Width and height of the PNG in pixels."""
+_DPI = 100
+_COLOURS = {"experience": "#2E86AB", "exposure": "#F18F01", "education": "#6A994E"}
+_LABELS = {"experience": "Experience (70)", "exposure": "Exposure (20)", "education": "Education (10)"}
+_lock = threading.Lock()
+
+
+def render_progress_chart(mix: Mix, weeks: Sequence[WeekTotals], title: str) -> bytes:
+    """A two-panel PNG: actual share vs target per kind (left) and minutes per local week by kind (right)."""
+    with _lock:
+        return _render(mix, weeks, title)
+
+
+async def render_progress_chart_async(mix: Mix, weeks: Sequence[WeekTotals], title: str) -> bytes:
+    """:func:`render_progress_chart` off the event loop."""
+    return await asyncio.to_thread(render_progress_chart, mix, weeks, title)
+
+
+def _render(mix: Mix, weeks: Sequence[WeekTotals], title: str) -> bytes:
+    figure = Figure(figsize=(CHART_SIZE[0] / _DPI, CHART_SIZE[1] / _DPI), dpi=_DPI)
+    FigureCanvasAgg(figure)
+    figure.suptitle(title[:80], fontsize=13)
+    mix_axes, weeks_axes = figure.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.6]})
+
+    # Left: one row per kind, the member's share as a bar and the target as a tick mark.
+    rows = list(range(len(KINDS)))[::-1]
+    shares = [mix.share(kind) for kind in KINDS]
+    mix_axes.barh(rows, [s.percent for s in shares], color=[_COLOURS[k] for k in KINDS], height=0.55)
+    mix_axes.scatter([s.target for s in shares], rows, marker="|", s=900, linewidths=3, color="#222222", zorder=3)
+    for row, share in zip(rows, shares, strict=True):
+        mix_axes.text(min(share.percent, 100) + 2, row, f"{share.percent:.0f}%", va="center", fontsize=10)
+    mix_axes.set_yticks(rows, [_LABELS[k] for k in KINDS])
+    mix_axes.set_xlim(0, 110)
+    mix_axes.set_xlabel("share of minutes (%)")
+    mix_axes.set_title(f"Mix vs 70/20/10 ({mix.total:,} min)", fontsize=11)
+    handles = [Patch(color="#999999", label="your share"), Line2D([], [], color="#222222", lw=3, label="target")]
+    mix_axes.legend(handles=handles, loc="lower right", fontsize=8, frameon=False)
+    mix_axes.spines[["top", "right"]].set_visible(False)
+
+    # Right: stacked minutes per local week, oldest on the left.
+    positions = list(range(len(weeks)))
+    bottom = [0] * len(weeks)
+    for kind in KINDS:
+        values = [week.minutes.get(kind, 0) for week in weeks]
+        weeks_axes.bar(positions, values, bottom=bottom, color=_COLOURS[kind], width=0.7, label=_LABELS[kind])
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    weeks_axes.set_xticks(positions, [week.start.strftime("%d %b") for week in weeks], rotation=45, fontsize=8)
+    weeks_axes.set_ylabel("minutes")
+    weeks_axes.set_title(f"Last {len(weeks)} weeks (week starting Monday)", fontsize=11)
+    if not any(bottom):
+        weeks_axes.set_ylim(0, 60)
+        weeks_axes.text(
+            0.5, 0.5, "nothing logged yet", ha="center", va="center", transform=weeks_axes.transAxes, color="#777777"
+        )
+    weeks_axes.legend(loc="upper left", fontsize=8, frameon=False)
+    weeks_axes.spines[["top", "right"]].set_visible(False)
+
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=_DPI)
+    return buffer.getvalue()
