@@ -1,4 +1,4 @@
-"""Glue shared by several cogs: the moderator check, autocompletes and audit posting."""
+"""Glue shared by several cogs: the moderator check, moderator notices, autocompletes and audit rendering."""
 
 from __future__ import annotations
 
@@ -15,12 +15,28 @@ from bot.timeutil import discord_timestamp, valid_timezones
 if TYPE_CHECKING:
     from bot.client import PMOBot
 
-__all__ = ["NO_MENTIONS", "is_moderator", "post_audit", "require_moderator", "timezone_autocomplete"]
+__all__ = [
+    "MODERATOR_NEEDED",
+    "NO_MENTIONS",
+    "deliver_notices",
+    "is_moderator",
+    "post_audit",
+    "render_audit_entry",
+    "render_audit_value",
+    "require_moderator",
+    "timezone_autocomplete",
+]
 
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
 MAX_CHOICES = 25
+MESSAGE_LIMIT = 2000
+# The denial every moderator command gives; tests tell a permission refusal from a validation error by it.
+MODERATOR_NEEDED = (
+    "This is a moderator command: you need the Manage Server permission or the server's moderator role "
+    "(a server admin sets it with /admin config set-mod-role)."
+)
 _POPULAR_ZONES = (
     "UTC", "Europe/London", "Europe/Dublin", "Europe/Paris", "Europe/Berlin", "Africa/Lagos", "Africa/Johannesburg",
     "Asia/Dubai", "Asia/Kolkata", "Asia/Singapore", "Asia/Tokyo", "Australia/Sydney", "Pacific/Auckland",
@@ -30,26 +46,72 @@ _POPULAR_ZONES = (
 
 
 async def is_moderator(interaction: discord.Interaction[PMOBot]) -> bool:
-    """Manage Server in this channel, or the server's configured moderator role (checked at run time)."""
+    """Manage Server (or Administrator), or the server's configured moderator role — checked at run time.
+
+    The command's default permission is only a hint that server admins can change in Integrations settings,
+    so this is the real gate.
+    """
     if interaction.guild_id is None:
         return False
-    if interaction.permissions.manage_guild:
+    permissions = interaction.permissions
+    if permissions.manage_guild or permissions.administrator:
         return True
     settings = await guild_config.get_settings(interaction.client.db, interaction.guild_id)
+    if settings.mod_role_id is None:
+        return False
     roles = getattr(interaction.user, "roles", [])
-    return settings.mod_role_id is not None and any(role.id == settings.mod_role_id for role in roles)
+    return any(role.id == settings.mod_role_id for role in roles)
 
 
 async def require_moderator(interaction: discord.Interaction[PMOBot]) -> bool:
-    """The one check every moderator command uses; raises CheckFailure with what is needed."""
+    """The one check every moderator command and moderator button uses; raises CheckFailure saying what is needed."""
     if interaction.guild_id is None:
         raise app_commands.NoPrivateMessage()
     if await is_moderator(interaction):
         return True
-    raise app_commands.CheckFailure(
-        "This is a moderator command: you need the Manage Server permission or the server's moderator role "
-        "(set with /admin config set-mod-role)."
+    log.info(
+        "Refused a moderator action to user %s in guild %s (%s)",
+        interaction.user.id,
+        interaction.guild_id,
+        interaction.command.qualified_name if interaction.command else "component",
     )
+    raise app_commands.CheckFailure(MODERATOR_NEEDED)
+
+
+async def deliver_notices(interaction: discord.Interaction[PMOBot]) -> int:
+    """Show a moderator the notices kept for them (failures the bot could not post to a mod-log) after a reply.
+
+    Sent as extra private follow-ups once the command has answered; a modal answer cannot take follow-ups, so
+    the notices then wait for the next /admin use. Returns how many were shown.
+    """
+    guild_id = interaction.guild_id
+    response = interaction.response
+    if guild_id is None or not response.is_done() or response.type == discord.InteractionResponseType.modal:
+        return 0
+    bot = interaction.client
+    if not await guild_config.pending_notice_count(bot.db, guild_id):
+        return 0
+    notices = await guild_config.take_notices(bot.db, guild_id, bot.clock.now())
+    chunks: list[str] = []
+    current = "**While you were away** (set a mod-log channel with /admin config set-channel to get these at once):"
+    for notice in dict.fromkeys(notices):  # the same failure reported twice is shown once
+        line = f"\n• {notice}"
+        if len(current) + len(line) > MESSAGE_LIMIT:
+            chunks.append(current)
+            current = line.lstrip("\n")[:MESSAGE_LIMIT]
+        else:
+            current += line
+    chunks.append(current)
+    try:
+        for chunk in chunks:
+            await interaction.followup.send(chunk, ephemeral=True, allowed_mentions=NO_MENTIONS)
+    except discord.HTTPException as exc:
+        # They were marked delivered; put them back so they are not lost.
+        log.warning("Could not show %d moderator notices in guild %s: %s", len(notices), guild_id, exc)
+        for notice in notices:
+            await guild_config.add_notice(bot.db, guild_id, notice, bot.clock.now())
+        return 0
+    return len(notices)
 
 
 async def timezone_autocomplete(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
@@ -63,25 +125,65 @@ async def timezone_autocomplete(interaction: discord.Interaction[Any], current: 
     return [app_commands.Choice(name=z, value=z) for z in (prefix + rest)[:MAX_CHOICES]]
 
 
-def _short(value: Any) -> str:
-    text = str(value)
-    return text if len(text) <= 300 else text[:297] + "…"
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-async def post_audit(bot: PMOBot, entry: AuditEntry) -> None:
+def _render_scalar(key: str, value: Any) -> str:
+    if value is None or value == "":
+        return "not set"
+    if key.endswith("channel_id"):
+        return f"<#{value}>"
+    if key.endswith("role_id"):
+        return f"<@&{value}>"
+    if key.endswith(("user_id", "member_id", "mentor_id", "mentee_id")):
+        return f"<@{value}>"
+    return str(value)
+
+
+def render_audit_value(value: Any, *, limit: int = 300) -> str:
+    """An audit before/after value for people: ids as mentions (sent without pings), dicts as ``key: value``."""
+    if isinstance(value, dict):
+        if len(value) == 1:
+            ((key, inner),) = value.items()
+            text = _render_scalar(str(key), inner)
+        else:
+            text = ", ".join(f"{key}: {_render_scalar(str(key), inner)}" for key, inner in value.items())
+    elif isinstance(value, list):
+        text = ", ".join(str(item) for item in value) or "none"
+    else:
+        text = _render_scalar("", value)
+    return _short(text, limit)
+
+
+def render_audit_entry(entry: AuditEntry, *, limit: int = 300) -> str:
+    """Who, when and before → after, on two or three lines."""
+    lines = [f"by <@{entry.actor_id}> {discord_timestamp(entry.created_at, 'f')}"]
+    if entry.before is not None or entry.after is not None:
+        before = "—" if entry.before is None else render_audit_value(entry.before, limit=limit)
+        after = "—" if entry.after is None else render_audit_value(entry.after, limit=limit)
+        lines.append(f"{before} → {after}")
+    return "\n".join(lines)
+
+
+async def post_audit(bot: PMOBot, entry: AuditEntry | None) -> None:
     """Post an audit entry to the server's mod-log channel when one is set (never pings anyone)."""
+    if entry is None:
+        return
     settings = await guild_config.get_settings(bot.db, entry.guild_id)
     if settings.modlog_channel_id is None:
         return
-    lines = [f"**{entry.action}** by <@{entry.actor_id}> {discord_timestamp(entry.created_at, 'R')}"]
-    if entry.target:
-        lines.append(f"Target: {_short(entry.target)}")
-    if entry.before is not None:
-        lines.append(f"Before: {_short(entry.before)}")
-    if entry.after is not None:
-        lines.append(f"After: {_short(entry.after)}")
+    title = f"**{entry.action}**" + (f" · {_short(entry.target, 200)}" if entry.target else "")
+    text = f"{title}\n{render_audit_entry(entry, limit=800)}"
     channel = bot.get_partial_messageable(settings.modlog_channel_id, guild_id=entry.guild_id)
     try:
-        await channel.send("\n".join(lines)[:2000], allowed_mentions=NO_MENTIONS)
+        await channel.send(text[:MESSAGE_LIMIT], allowed_mentions=NO_MENTIONS)
     except discord.HTTPException as exc:
         log.warning("Could not post an audit entry to the mod-log of guild %s: %s", entry.guild_id, exc)
+        await guild_config.add_notice(
+            bot.db,
+            entry.guild_id,
+            f"I could not post to the mod-log channel <#{settings.modlog_channel_id}> (HTTP {exc.status}). "
+            "Check that I can view it and send messages there.",
+            bot.clock.now(),
+        )
