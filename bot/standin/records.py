@@ -40,6 +40,7 @@ class RequestRecord:
     message_id: int | None = None
     fault: bool = False
     rate_limited: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

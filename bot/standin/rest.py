@@ -183,8 +183,10 @@ class RestApi:
             record.response = exc.payload()
             log.debug("%s -> %s %s", route, exc.status, exc.code)
             self._touch_interaction(ctx)
+            record.headers = dict(headers)
             return json_response(exc.payload(), status=exc.status, headers=headers)
         self._touch_interaction(ctx)
+        record.headers = dict(headers)
         if result is NO_CONTENT:
             record.status = 204
             return web.Response(status=204, headers=headers)
@@ -193,6 +195,7 @@ class RestApi:
         return json_response(result, headers=headers)
 
     def _rate_limited(self, record: RequestRecord, body: dict[str, Any], headers: dict[str, str]) -> web.Response:
+        record.headers = dict(headers)
         record.status = 429
         record.rate_limited = True
         record.response = body

@@ -114,12 +114,12 @@ class StandIn:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         RestApi(self).register(app)
         app.router.add_get("/gateway", self.gateway.handle)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
         await self._runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))
         self._port = sock.getsockname()[1]
-        await web.SockSite(self._runner, sock, shutdown_timeout=0.5).start()
+        await web.SockSite(self._runner, sock).start()
         log.info("Discord stand-in listening on %s", self.base_url)
         return self
 
@@ -486,13 +486,17 @@ class StandIn:
         dm: bool = False,
         locale: str = "en-US",
         check: bool = True,
-        **options: Any,
+        options: dict[str, Any] | None = None,
+        **values: Any,
     ) -> Reply:
         """Run a slash command as ``user`` would: ``await s.invoke("admin faq add", user=mod, topic="x")``.
 
-        Defaults to the demo guild's #general. Raises ``InvalidInvocationError`` for what Discord's client would not
-        send, and ``InteractionFailedError`` (unless ``check=False``) when the bot does not answer in time.
+        Option values go in as keywords; options whose names clash with this method's own parameters (``user``,
+        ``guild``, ``channel``, ...) go in ``options={"channel": demo.prompts}``. Defaults to the demo guild's
+        #general. Raises ``InvalidInvocationError`` for what Discord's client would not send, and
+        ``InteractionFailedError`` (unless ``check=False``) when the bot does not answer in time.
         """
+        values = {**values, **(options or {})}
         who = self._user(user)
         where_guild, where = self._place(who, guild, channel, dm)
         perms = self._check_user_here(who, where_guild, where)
@@ -501,7 +505,7 @@ class StandIn:
         found = self.commands.find(path, where_guild)
         role_ids = [] if where_guild is None else where_guild.members[who.id].role_ids
         self.commands.check_available(found, guild=where_guild, user=who, member_permissions=perms, role_ids=role_ids)
-        data = OptionBuilder(OptionContext(self.world, where_guild, who)).build(found, options)
+        data = OptionBuilder(OptionContext(self.world, where_guild, who)).build(found, values)
         state = self.interactions.create(
             APPLICATION_COMMAND, user=who, guild=where_guild, channel=where, data=data, path=path, locale=locale
         )
@@ -518,9 +522,14 @@ class StandIn:
         channel: ChannelLike | None = None,
         dm: bool = False,
         check: bool = True,
-        **options: Any,
+        options: dict[str, Any] | None = None,
+        **values: Any,
     ) -> list[dict[str, Any]]:
-        """What the bot suggests while ``user`` types ``value`` into ``option``: the list of choices."""
+        """What the bot suggests while ``user`` types ``value`` into ``option``: the list of choices.
+
+        Options already filled in go in as keywords (or ``options=`` for clashing names), like ``invoke``.
+        """
+        values = {**values, **(options or {})}
         who = self._user(user)
         where_guild, where = self._place(who, guild, channel, dm)
         perms = self._check_user_here(who, where_guild, where)
@@ -531,7 +540,7 @@ class StandIn:
         if option not in leaf_options or not leaf_options[option].get("autocomplete"):
             raise InvalidInvocationError(f"/{path} option {option!r} does not autocomplete")
         data = OptionBuilder(OptionContext(self.world, where_guild, who)).build(
-            found, {**options, option: value}, focused=option
+            found, {**values, option: value}, focused=option
         )
         state = self.interactions.create(AUTOCOMPLETE, user=who, guild=where_guild, channel=where, data=data, path=path)
         reply = await self._run(state, check=check)
