@@ -13,7 +13,13 @@ from bot.services.audit import AuditEntry
 from bot.timeutil import discord_timestamp, valid_timezones
 
 if TYPE_CHECKING:
+    from discord.ext.commands import GroupCog
+
     from bot.client import PMOBot
+
+    # What the /admin mixins are, for the type checker: parts of AdminCog (a GroupCog). At run time they are
+    # plain classes, so only AdminCog itself is a cog.
+    AdminMixinBase = GroupCog
 
 __all__ = [
     "MODERATOR_NEEDED",

@@ -38,9 +38,11 @@ def test_check_channel_reports_missing_permissions(purpose: str, granted: set[st
     ("channel_type", "type_name", "granted", "fragment"),
     [
         (2, "voice", None, "is a voice channel"),
-        (4, "category", None, "is a category channel"),
+        (4, "category", None, "is a category. Choose a text channel"),
         (15, "forum", None, "is a forum channel"),
-        (5, "news", None, "is a news channel"),
+        (5, "news", None, "is an announcement channel"),
+        (11, "public_thread", None, "is a thread"),
+        (99, "future_kind", None, r"is not a text channel \(future kind\)"),
         (0, "text", {"view_channel"}, "missing Send Messages"),
         (0, "text", set(), "missing View Channel, Send Messages"),
     ],

@@ -63,6 +63,19 @@ PURPOSE_PERMISSIONS = {
     "mod-log": ("embed_links",),
 }
 TEXT_CHANNEL_TYPE = 0  # Discord's GUILD_TEXT
+# discord.py's ChannelType names → what moderators call them.
+_KIND_NAMES = {
+    "voice": "a voice channel",
+    "stage_voice": "a stage channel",
+    "category": "a category",
+    "news": "an announcement channel",
+    "forum": "a forum channel",
+    "media": "a media channel",
+    "public_thread": "a thread",
+    "private_thread": "a thread",
+    "news_thread": "a thread",
+    "directory": "a directory",
+}
 MAX_UPCOMING = 15
 
 
@@ -176,10 +189,9 @@ def check_channel(
     """
     purpose = check_purpose(purpose)
     if channel_type != TEXT_CHANNEL_TYPE:
-        kind = type_name.replace("_", " ")
+        kind = _KIND_NAMES.get(type_name, f"not a text channel ({type_name.replace('_', ' ')})")
         raise ValidationError(
-            f"#{name[:100]} is a {kind} channel. Choose a text channel: I post messages there and open threads "
-            "under them."
+            f"#{name[:100]} is {kind}. Choose a text channel: I post messages there and open threads under them."
         )
     if granted is None:
         return []
