@@ -552,6 +552,16 @@ class Reply:
         """Autocomplete choices, if this was an autocomplete interaction."""
         return self.state.choices
 
+    async def wait_for_requests(self, count: int, timeout: float = 5.0) -> list[RequestRecord]:  # noqa: ASYNC109
+        """Wait until ``count`` requests have been made with this interaction's token (accepted or not)."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + timeout
+        while len(self.state.requests) < count:
+            remaining = end - loop.time()
+            if remaining <= 0 or not await self.state.wait_change(remaining):
+                raise TimeoutError(f"interaction has {len(self.state.requests)} requests, wanted {count}")
+        return self.requests
+
     async def wait_for_messages(self, count: int, timeout: float = 5.0) -> list[StoredMessage]:  # noqa: ASYNC109
         """Wait until the reply holds ``count`` messages (e.g. a followup sent after slow work)."""
         loop = asyncio.get_running_loop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 from collections.abc import Awaitable, Callable
 
@@ -220,7 +221,8 @@ def add_commands(bot: BareBot) -> None:
         except discord.HTTPException as exc:
             bot.caught.append(exc)
             if not interaction.response.is_done():
-                await interaction.response.send_message(f"caught {exc.code}", ephemeral=True)
+                with contextlib.suppress(discord.HTTPException):
+                    await interaction.response.send_message(f"caught {exc.code}", ephemeral=True)
 
     @tree.command(name="suggest", description="Autocomplete that the test controls")
     async def suggest(interaction: discord.Interaction, word: str) -> None:
