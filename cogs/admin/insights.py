@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from bot.services import audit, stats
 from bot.services.stats import ServerStats
@@ -123,6 +124,26 @@ class InsightsAdmin(AdminMixinBase):
         entries, has_older = await load_audit_page(self.bot, interaction.guild_id, 0)
         view = AuditPager(self.bot, interaction.guild_id, 0, has_older)
         await send_ephemeral(interaction, embed=audit_embed(entries, 0, has_older), view=view)
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[PMOBot]) -> None:
+        """Count which job a member used today (slash commands, buttons, selects, modals; not autocomplete)."""
+        if interaction.guild_id is None or interaction.user.bot:
+            return
+        job = _job_of(interaction)
+        if job is None:
+            return
+        try:
+            await stats.record_use(
+                self.bot.db,
+                guild_id=interaction.guild_id,
+                user_id=interaction.user.id,
+                job=job,
+                now=self.bot.clock.now(),
+            )
+        except Exception:
+            # Statistics must never get in the way of the interaction itself.
+            log.exception("Could not record a %s use in guild %s", job, interaction.guild_id)
 
 
 def _job_of(interaction: discord.Interaction[Any]) -> str | None:
