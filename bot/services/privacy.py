@@ -67,6 +67,9 @@ REGISTRY: tuple[PersonalTable, ...] = (
             """,
         ),
     ),
+    # 70-20-10 check-ins (0005)
+    PersonalTable("progress_reminders", ("user_id",), "check-in reminder state"),
+    PersonalTable("progress_skipped_weeks", ("user_id",), "skipped check-in week"),
     PersonalTable(
         "audit_log",
         ("actor_id",),
@@ -74,6 +77,8 @@ REGISTRY: tuple[PersonalTable, ...] = (
         anonymise=True,
         text_columns=("target", "before_json", "after_json"),
     ),
+    # admin (0006)
+    PersonalTable("job_uses", ("user_id",), "day on which you used a bot feature (for anonymous statistics)"),
 )
 
 
