@@ -105,6 +105,11 @@ class InteractionState:
         return self.callback_type is not None
 
     @property
+    def followup_attempted(self) -> bool:
+        """Whether the bot tried (successfully or not) to follow up or edit after its first response."""
+        return any("/webhooks/" in r.route and r.method != "GET" for r in self.requests)
+
+    @property
     def complete(self) -> bool:
         """Whether a member would have seen an answer: a response, and after a deferral a followup or edit."""
         if self.callback_type is None:

@@ -689,7 +689,7 @@ class StandIn:
             await state.wait_change(end - loop.time())
         if state.acknowledged and state.callback_type in (DEFERRED_CHANNEL_MESSAGE, DEFERRED_UPDATE_MESSAGE):
             end = loop.time() + self.followup_timeout
-            while not state.complete and loop.time() < end:
+            while not (state.complete or state.followup_attempted) and loop.time() < end:
                 await state.wait_change(end - loop.time())
         await self.settle()
         if check and not state.acknowledged:
@@ -734,6 +734,10 @@ class StandIn:
     def interaction(self, interaction_id: int) -> Reply:
         """The reply view of any interaction."""
         return Reply(self.interactions.by_id[interaction_id])
+
+    def set_rate_limits(self, config: RateLimitConfig | None) -> None:
+        """Switch rate limiting on (or off with None) from now on, e.g. once the bot has logged in."""
+        self.rate_limiter = RateLimiter(config)
 
     @property
     def rate_limit_stats(self) -> RateLimitStats:
