@@ -31,7 +31,7 @@ async def _schema(db: Database) -> dict[str, list[str]]:
     )
     schema = {}
     for row in tables:
-        columns = await db.fetch_all(f"PRAGMA table_info(\"{row['name']}\")")
+        columns = await db.fetch_all(f'PRAGMA table_info("{row["name"]}")')
         schema[row["name"]] = [c["name"] for c in columns]
     return schema
 
