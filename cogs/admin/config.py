@@ -233,8 +233,8 @@ class ConfigAdmin(AdminMixinBase):
             text = f"{role.mention} is already the moderator role; nothing changed."
         await send_ephemeral(interaction, text)
 
-    @commands.Cog.listener()
-    async def on_app_command_completion(
+    @commands.Cog.listener("on_app_command_completion")
+    async def deliver_notices_after_admin(
         self,
         interaction: discord.Interaction[PMOBot],
         command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu,

@@ -125,13 +125,24 @@ class InsightsAdmin(AdminMixinBase):
         view = AuditPager(self.bot, interaction.guild_id, 0, has_older)
         await send_ephemeral(interaction, embed=audit_embed(entries, 0, has_older), view=view)
 
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction[PMOBot]) -> None:
-        """Count which job a member used today (slash commands, buttons, selects, modals; not autocomplete)."""
-        if interaction.guild_id is None or interaction.user.bot:
-            return
-        job = _job_of(interaction)
-        if job is None:
+    @commands.Cog.listener("on_app_command_completion")
+    async def record_command_use(
+        self,
+        interaction: discord.Interaction[PMOBot],
+        command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu,
+    ) -> None:
+        """Count which job a member used today: slash commands that ran (refused or failed ones do not count)."""
+        await self._record(interaction, stats.job_for_command(command.qualified_name))
+
+    @commands.Cog.listener("on_interaction")
+    async def record_component_use(self, interaction: discord.Interaction[PMOBot]) -> None:
+        """Count buttons, selects and modals by their ``job:action:id`` custom_id (commands are counted above)."""
+        if interaction.type in (discord.InteractionType.component, discord.InteractionType.modal_submit):
+            data: Any = interaction.data or {}
+            await self._record(interaction, stats.job_for_custom_id(str(data.get("custom_id", ""))))
+
+    async def _record(self, interaction: discord.Interaction[PMOBot], job: str | None) -> None:
+        if job is None or interaction.guild_id is None or interaction.user.bot:
             return
         try:
             await stats.record_use(
@@ -144,15 +155,3 @@ class InsightsAdmin(AdminMixinBase):
         except Exception:
             # Statistics must never get in the way of the interaction itself.
             log.exception("Could not record a %s use in guild %s", job, interaction.guild_id)
-
-
-def _job_of(interaction: discord.Interaction[Any]) -> str | None:
-    data: Any = interaction.data or {}
-    if interaction.type == discord.InteractionType.application_command:
-        name = str(data.get("name", ""))
-        options = data.get("options") or []
-        # The first subcommand level is enough to tell /admin from the rest.
-        return stats.job_for_command(" ".join([name, *(str(o.get("name", "")) for o in options[:1])]))
-    if interaction.type in (discord.InteractionType.component, discord.InteractionType.modal_submit):
-        return stats.job_for_custom_id(str(data.get("custom_id", "")))
-    return None
