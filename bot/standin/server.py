@@ -619,7 +619,10 @@ class StandIn:
     async def submit_modal(
         self, reply: Reply, values: dict[str, Any], *, user: UserLike | None = None, check: bool = True
     ) -> Reply:
-        """Fill in and submit the modal the bot opened in ``reply``: ``{"field_custom_id": "text"}``."""
+        """Fill in and submit the modal the bot opened in ``reply``: ``{"field custom_id or label": "text"}``.
+
+        Fields left out keep their pre-filled value; Discord's client rules (required, min/max length) apply.
+        """
         modal = reply.modal
         if modal is None:
             raise InvalidInvocationError("that reply did not open a modal")
@@ -652,11 +655,22 @@ class StandIn:
         )
         return await self._run(state, check=check)
 
+    @staticmethod
+    def _take(
+        remaining: dict[str, Any], custom_id: str, parent: dict[str, Any], child: dict[str, Any]
+    ) -> tuple[bool, Any]:
+        """The value given for a field, by custom_id or else by its label."""
+        for key in (custom_id, parent.get("label"), child.get("label")):
+            if key and key in remaining:
+                return True, remaining.pop(key)
+        return False, None
+
     def _modal_value(self, child: dict[str, Any], remaining: dict[str, Any], parent: dict[str, Any]) -> dict[str, Any]:
         custom_id = str(child.get("custom_id") or "")
         label = parent.get("label") or child.get("label") or custom_id
         if child.get("type") == 4:
-            value = remaining.pop(custom_id, None) if custom_id in remaining else child.get("value") or ""
+            found, given = self._take(remaining, custom_id, parent, child)
+            value = given if found else child.get("value") or ""
             if not isinstance(value, str):
                 raise InvalidInvocationError(f"modal field {custom_id!r} takes text")
             if child.get("required", True) and not value:
@@ -669,7 +683,7 @@ class StandIn:
                     )
             return {"type": 4, "custom_id": custom_id, "value": value}
         if child.get("type") in SELECT_TYPES:
-            chosen = remaining.pop(custom_id, [])
+            chosen = self._take(remaining, custom_id, parent, child)[1] or []
             chosen = [chosen] if isinstance(chosen, str) else list(chosen)
             low, high = child.get("min_values", 1), child.get("max_values", 1)
             if child.get("required", True) and not low <= len(chosen) <= high:
