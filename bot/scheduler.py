@@ -54,7 +54,11 @@ class JobResult:
 
 @dataclass(frozen=True, slots=True)
 class JobContext:
-    """Everything a handler needs to run one job."""
+    """Everything a handler needs to run one job.
+
+    ``recovering`` is True when an earlier attempt may have reached Discord (a crash left the job claimed, or a
+    timeout / 5xx): look for the earlier message (e.g. by a marker) before sending again.
+    """
 
     job: Job
     schedule: Schedule | None
@@ -232,7 +236,9 @@ class Scheduler:
     async def _process(self, job: Job) -> None:
         registration = self._handlers[job.kind]
         now = self._clock.now()
-        recovering = job.status == store.CLAIMED
+        # A claim left by a crash, or an earlier attempt that failed mid-send (timeout, 5xx): either may have
+        # reached Discord, so the handler checks before sending again.
+        recovering = job.status == store.CLAIMED or job.attempts > 0
         schedule = None
         if job.schedule_id is not None:
             row = await self._db.fetch_one("SELECT * FROM schedules WHERE id = ?", (job.schedule_id,))
