@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 import discord
@@ -32,6 +34,10 @@ class LifecycleCog(commands.Cog):
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         """Kicked, banned or the server deleted (an outage is ``on_guild_unavailable``, not this)."""
+        async with self._guard("a removal", guild.id):
+            await self._removed(guild)
+
+    async def _removed(self, guild: discord.Guild) -> None:
         purge_at = await retention.mark_guild_removed(self.bot.db, guild.id, self.bot.clock.now())
         self.bot.scheduler.wake()
         log.info("Removed from guild %s; its data is kept until %s", guild.id, purge_at.isoformat())
@@ -39,21 +45,38 @@ class LifecycleCog(commands.Cog):
     @commands.Cog.listener()
     async def on_guild_join(self, guild: discord.Guild) -> None:
         """Invited (or re-invited) while running."""
-        await self._present(guild)
+        async with self._guard("a join", guild.id):
+            await self._present(guild)
 
     @commands.Cog.listener()
     async def on_guild_available(self, guild: discord.Guild) -> None:
         """Seen at start-up or after an outage; a re-invite while the bot was down shows up here."""
-        await self._present(guild)
+        async with self._guard("a server becoming available", guild.id):
+            await self._present(guild)
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
         """Servers the bot was removed from while it was down are missing from READY: start their retention."""
+        async with self._guard("start-up reconciliation", None):
+            await self._reconcile()
+
+    async def _reconcile(self) -> None:
         now = self.bot.clock.now()
         for guild_id in await retention.guilds_gone_missing(self.bot.db, (g.id for g in self.bot.guilds)):
             purge_at = await retention.mark_guild_removed(self.bot.db, guild_id, now)
             log.info("Guild %s is gone since the last run; its data is kept until %s", guild_id, purge_at.isoformat())
         self.bot.scheduler.wake()
+
+    @contextlib.asynccontextmanager
+    async def _guard(self, what: str, guild_id: int | None) -> AsyncIterator[None]:
+        """Log a failure; a failure because the bot is shutting down (database closed) is not an error."""
+        try:
+            yield
+        except Exception:
+            if self.bot.is_closed():
+                log.debug("Stopped handling %s for guild %s: the bot is shutting down", what, guild_id)
+            else:
+                log.exception("Handling %s for guild %s failed", what, guild_id)
 
     async def _present(self, guild: discord.Guild) -> None:
         restored = await retention.mark_guild_present(self.bot.db, guild.id, self.bot.clock.now())

@@ -1,109 +1,118 @@
-"""The real PMOBot on the Discord stand-in with two demo servers, for the admin, privacy and lifecycle tests.
+"""Helpers for the admin, privacy and lifecycle tests: a second server, database snapshots, the command tree.
 
-Each test gets a fresh stand-in, a fresh database and a manual clock. Errors that discord.py or the bot only
-logged fail the test.
+Import the fixtures into a test module to use them::
+
+    from tests.e2e.admin_harness import server_b, standin  # noqa: F401 - fixtures
+
+``standin`` replaces the conftest's: the demo guild (server A) plus server B, another demo guild in which A's
+alice and admin are members too, both created before the bot connects.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import discord
 import pytest
-import yarl
 
-from bot.client import PMOBot
 from bot.clock import ManualClock
-from bot.config import Settings
-from bot.standin import DemoGuild, Reply, StandIn
-from bot.standin.logcapture import ErrorLogCapture
-from tests.conftest import START
+from bot.db import Database
+from bot.standin import DemoGuild, StandIn, Upload
+
+SUB_COMMAND, SUB_COMMAND_GROUP = 1, 2
+STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER, ATTACHMENT = 3, 4, 5, 6, 7, 8, 9, 10, 11
 
 
-@dataclass
-class World:
-    """Handles on everything a test drives."""
-
-    standin: StandIn
-    a: DemoGuild  # server A, the default for invoke()
-    b: DemoGuild  # server B; A's alice and admin are members here too
-    bot: PMOBot
-    clock: ManualClock
-    errors: ErrorLogCapture
-
-    async def invoke(self, path: str, **kwargs: Any) -> Reply:
-        """Run a slash command through the stand-in."""
-        return await self.standin.invoke(path, **kwargs)
-
-    async def table_rows(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Every row of every table (a snapshot to compare before and after a refused command)."""
-        names = await self.bot.db.fetch_all(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-        )
-        snapshot = {}
-        for row in names:
-            rows = await self.bot.db.fetch_all(f'SELECT * FROM "{row["name"]}"')  # noqa: S608 - names from the schema
-            snapshot[row["name"]] = sorted((tuple(r) for r in rows), key=repr)
-        return snapshot
+@pytest.fixture
+async def standin(clock: ManualClock) -> AsyncIterator[StandIn]:
+    """A stand-in with server A (the demo guild) and server B, on the test's manual clock."""
+    async with StandIn(clock=clock.now) as server:
+        a = server.demo_guild()
+        b = server.demo_guild()
+        b.guild.name = "Other Community"
+        server.add_member(b.guild, a.alice)
+        server.add_member(b.guild, a.admin, roles=[b.roles["Admin"]])
+        server.world_b = b  # type: ignore[attr-defined]
+        yield server
 
 
-async def _start(bot: PMOBot, token: str) -> asyncio.Task[None]:
-    await bot.login(token)
-    task = asyncio.create_task(bot.connect(reconnect=False))
-    ready = asyncio.create_task(bot.wait_until_ready())
-    done, _ = await asyncio.wait({task, ready}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
-    if ready not in done:
-        ready.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await ready
-        if task in done:
-            task.result()
-        raise TimeoutError("the bot did not become ready")
-    return task
+@pytest.fixture
+def server_b(standin: StandIn) -> DemoGuild:
+    """Server B's handles."""
+    b: DemoGuild = standin.world_b  # type: ignore[attr-defined]
+    return b
 
 
-@contextlib.asynccontextmanager
-async def running_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[World]:
-    """A stand-in with servers A and B and the real bot connected to it."""
-    errors = ErrorLogCapture(("discord", "bot", "cogs")).install()
-    clock = ManualClock(START)
-    # discord.py's REST base and gateway URL are process-wide; restore them after the test.
-    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
-    monkeypatch.setattr(
-        discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+async def table_rows(db: Database) -> dict[str, list[str]]:
+    """Every row of every table, as text (to compare the whole database before and after a command)."""
+    names = await db.fetch_all(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
     )
-    try:
-        async with StandIn(clock=clock.now) as standin:
-            a = standin.demo_guild()
-            b = standin.demo_guild()
-            standin.add_member(b.guild, a.alice)
-            standin.add_member(b.guild, a.admin, roles=[b.roles["Admin"]])
-            settings = Settings(
-                token=standin.token,
-                database_path=tmp_path / "bot.sqlite3",
-                api_base=standin.api_base,
-                gateway_url=standin.gateway_url,
-            )
-            bot = PMOBot(settings, clock=clock, guild_ready_timeout=0.05)
-            task = await _start(bot, standin.token)
-            try:
-                yield World(standin, a, b, bot, clock, errors)
-            finally:
-                await bot.close()
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(task, 5)
-    finally:
-        errors.uninstall()
-    unexpected = errors.unexpected()
-    if unexpected:
-        pytest.fail(f"unexpected errors were logged:\n{errors.report()}")
+    snapshot = {}
+    for row in names:
+        rows = await db.fetch_all(f'SELECT * FROM "{row["name"]}"')  # noqa: S608 - names from the schema
+        snapshot[row["name"]] = sorted(repr(tuple(r)) for r in rows)
+    return snapshot
 
 
-def gateway_url(standin: StandIn) -> yarl.URL:
-    """The stand-in's gateway as discord.py wants it."""
-    return yarl.URL(standin.gateway_url)
+def leaf_commands(standin: StandIn, root: str) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """Every subcommand under ``root`` as the bot synced it: (path, option definitions)."""
+    commands = [c for c in standin.commands.listing(None) if c["name"] == root]
+    for guild_commands in standin.commands.guild_commands.values():
+        commands += [c for c in guild_commands if c["name"] == root]
+
+    def walk(node: dict[str, Any], path: str) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+        children = [o for o in node.get("options") or [] if o.get("type") in (SUB_COMMAND, SUB_COMMAND_GROUP)]
+        if not children:
+            yield path, [o for o in node.get("options") or [] if o.get("type") not in (SUB_COMMAND, SUB_COMMAND_GROUP)]
+        for child in children:
+            yield from walk(child, f"{path} {child['name']}")
+
+    for command in commands:
+        yield from walk(command, command["name"])
+
+
+# Plausible text for string options by name, so a command gets past type checks to its own validation.
+_TEXT_HINTS = {
+    "timezone": "Europe/London",
+    "time": "09:00",
+    "days": "daily",
+    "kind": "experience",
+    "minutes": "30",
+    "date": "2026-03-01",
+    "period": "week",
+}
+
+
+def sample_options(options: list[dict[str, Any]], demo: DemoGuild) -> dict[str, Any]:
+    """Values for every required option (and none of the optional ones) that Discord's client would accept."""
+    values: dict[str, Any] = {}
+    for option in options:
+        if not option.get("required"):
+            continue
+        kind, name = option["type"], option["name"]
+        if option.get("choices"):
+            values[name] = option["choices"][0]["value"]
+        elif kind == STRING:
+            text = next((hint for key, hint in _TEXT_HINTS.items() if key in name), "PMO test")
+            low, high = option.get("min_length", 0), option.get("max_length", 6000)
+            values[name] = (text + "x" * max(0, low - len(text)))[:high]
+        elif kind in (INTEGER, NUMBER):
+            values[name] = max(1, int(option.get("min_value", 1)))
+            if "max_value" in option:
+                values[name] = min(values[name], int(option["max_value"]))
+        elif kind == BOOLEAN:
+            values[name] = False
+        elif kind in (USER, MENTIONABLE):
+            values[name] = demo.bob
+        elif kind == CHANNEL:
+            types = option.get("channel_types") or [0]
+            channel = demo.general if 0 in types else next(c for c in demo.channels.values() if c.type in types)
+            values[name] = channel
+        elif kind == ROLE:
+            values[name] = demo.moderators
+        elif kind == ATTACHMENT:
+            values[name] = Upload("entries.yaml", b"[]\n")
+        else:
+            raise AssertionError(f"no sample for option type {kind} ({name})")
+    return values
