@@ -67,6 +67,14 @@ REGISTRY: tuple[PersonalTable, ...] = (
             """,
         ),
     ),
+    # daily prompts (0003)
+    PersonalTable("prompt_suggestions", ("user_id",), "prompt suggestion"),
+    PersonalTable(
+        "prompts",
+        ("suggested_by",),
+        "prompt you suggested (kept in the server's bank, with your id removed)",
+        anonymise=True,
+    ),
     # 70-20-10 check-ins (0005)
     PersonalTable("progress_reminders", ("user_id",), "check-in reminder state"),
     PersonalTable("progress_skipped_weeks", ("user_id",), "skipped check-in week"),

@@ -1,0 +1,183 @@
+"""The scheduler handlers of the prompts feature: posting a prompt occurrence, and telling a suggester the outcome.
+
+Posting a prompt is exactly-once by construction:
+
+1. the prompt is *reserved* for the occurrence in the database before anything is sent, so every retry posts
+   the same prompt;
+2. the message is sent with the occurrence's deterministic nonce and ``enforce_nonce`` (:mod:`bot.sending`), so
+   Discord drops a repeat within its nonce window;
+3. when an earlier attempt's outcome is unknown (a crash mid-send, a 5xx) the channel's recent history is first
+   searched for the occurrence's footer marker, so a repeat after the nonce window is not posted either;
+4. the message id is recorded on the reservation before the job is marked sent, so a crash in between only
+   re-records it.
+
+Opening the discussion thread comes after the post and never fails it.
+"""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+from typing import TYPE_CHECKING, Literal
+
+import discord
+
+from bot.errors import NotFoundError
+from bot.scheduler import JobContext, JobResult, SkipJob
+from bot.sending import FoundMessage, find_recent, send_dm_once, send_once
+from bot.services import guild_config
+from bot.services import prompts as service
+from cogs.prompts.views import post_marker, prompt_embed, prompt_view
+
+if TYPE_CHECKING:
+    from bot.client import PMOBot
+
+__all__ = ["PromptPoster"]
+
+log = logging.getLogger(__name__)
+
+THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440  # a day: the next prompt takes over
+MAX_THREAD_NAME = 100
+
+
+class PromptPoster:
+    """Runs ``prompt`` and ``prompt-outcome`` jobs for the bot."""
+
+    def __init__(self, bot: PMOBot) -> None:
+        self.bot = bot
+
+    # -- prompt posts --------------------------------------------------------------------------------------------
+
+    async def post(self, ctx: JobContext) -> JobResult:
+        """Post one prompt occurrence (scheduled, or queued by ``/admin prompts post-now``)."""
+        bot, job = self.bot, ctx.job
+        channel_id = ctx.schedule.channel_id if ctx.schedule is not None else job.payload.get("channel_id")
+        if not isinstance(channel_id, int):
+            raise SkipJob("no channel to post in")
+        reservation = await service.reserve_post(
+            bot.db, guild_id=job.guild_id, job_key=job.key, channel_id=channel_id, seeds=bot.content.prompts,
+            now=ctx.now,
+        )  # fmt: skip
+        if reservation is None:
+            await bot.notify_moderators(
+                job.guild_id,
+                "No daily prompt was posted: this server's prompt bank is empty. Add prompts with "
+                "/admin prompts add or /admin prompts import.",
+            )
+            raise SkipJob("the prompt bank is empty")
+        post = reservation.post
+        marker = post_marker(job.nonce)
+        message_id, thread_id = post.message_id, post.thread_id
+        if message_id is None and (ctx.recovering or not reservation.fresh):
+            found = await self._find_earlier(channel_id, marker)
+            if found is not None:
+                log.info("Prompt occurrence %s was already posted (message %s); not posting again", job.key, found.id)
+                message_id, thread_id = found.id, found.thread_id or thread_id
+        if message_id is None:
+            message = await send_once(
+                bot, channel_id, nonce=job.nonce, embeds=[prompt_embed(post, footer=marker)],
+                view=prompt_view(post.id), guild_id=job.guild_id,
+            )  # fmt: skip
+            message_id = message.id
+        await service.mark_posted(bot.db, post.id, channel_id=channel_id, message_id=message_id, now=bot.clock.now())
+        note = None
+        if thread_id is None:
+            thread_id, note = await self._open_thread(ctx, channel_id, message_id, post)
+            if thread_id is not None:
+                await service.set_thread(bot.db, post.id, thread_id)
+        await self._warn_if_low(job.guild_id)
+        return JobResult(message_id=message_id, note=note)
+
+    async def _find_earlier(self, channel_id: int, marker: str) -> FoundMessage | None:
+        try:
+            return await find_recent(self.bot, channel_id, marker=marker)
+        except discord.Forbidden as exc:
+            # Without Read Message History the nonce is the only guard left; sending is still right.
+            log.warning("Could not read the history of channel %s to look for a sent prompt: %s", channel_id, exc)
+            return None
+
+    def _may_create_thread(self, guild_id: int, channel_id: int) -> bool | None:
+        """Whether the bot may start a public thread there (None when the channel is not in the cache)."""
+        guild = self.bot.get_guild(guild_id)
+        channel = guild.get_channel(channel_id) if guild is not None else None
+        if guild is None or channel is None or guild.me is None:
+            return None
+        perms = channel.permissions_for(guild.me)
+        return perms.view_channel and perms.create_public_threads and perms.read_message_history
+
+    async def _open_thread(
+        self, ctx: JobContext, channel_id: int, message_id: int, post: service.PromptPost
+    ) -> tuple[int | None, str | None]:
+        """Start the discussion thread; a refusal is recorded as a note, never as a failed post."""
+        if self._may_create_thread(ctx.job.guild_id, channel_id) is False:
+            return None, "posted without a discussion thread: I lack Create Public Threads in that channel"
+        zone = (
+            ctx.schedule.rule.zone
+            if ctx.schedule is not None
+            else zoneinfo.ZoneInfo((await guild_config.get_settings(self.bot.db, ctx.job.guild_id)).timezone)
+        )
+        day = ctx.job.due_at.astimezone(zone)
+        name = f"{day:%a %d %b} · {' '.join(post.text.split())}"
+        if len(name) > MAX_THREAD_NAME:
+            name = name[: MAX_THREAD_NAME - 1] + "…"
+        try:
+            thread = await self.bot.http.start_thread_with_message(
+                channel_id, message_id, name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES
+            )
+        except discord.HTTPException as exc:
+            log.warning("Could not open a thread on prompt message %s: %s", message_id, exc)
+            return None, f"posted without a discussion thread: HTTP {exc.status} {exc.text[:120]}"
+        return int(thread["id"]), None
+
+    async def _warn_if_low(self, guild_id: int) -> None:
+        remaining = await service.claim_low_bank_warning(
+            self.bot.db, guild_id, self.bot.content.prompts, self.bot.clock.now()
+        )
+        if remaining is None:
+            return
+        left = "No unused prompts remain" if remaining == 0 else f"Only {remaining} unused prompt(s) remain"
+        await self.bot.notify_moderators(
+            guild_id,
+            f"{left} in this server's rotation; after that, prompts start repeating. Add new ones with "
+            "/admin prompts add or /admin prompts import, or approve member suggestions with /admin prompts review.",
+        )
+
+    # -- suggestion outcomes ---------------------------------------------------------------------------------------
+
+    async def tell_suggester(self, ctx: JobContext) -> JobResult:
+        """DM a member whether their suggestion was approved; closed DMs are skipped silently."""
+        bot, job = self.bot, ctx.job
+        suggestion_id = job.payload.get("suggestion_id")
+        if not isinstance(suggestion_id, int):
+            raise SkipJob("no suggestion in the job")
+        try:
+            suggestion = await service.get_suggestion(bot.db, job.guild_id, suggestion_id)
+        except NotFoundError:
+            raise SkipJob("the suggestion was deleted") from None
+        guild = bot.get_guild(job.guild_id)
+        server = guild.name if guild is not None else "the server"
+        marker = f"(suggestion #{suggestion.id})"
+        if suggestion.status == "approved":
+            text = (
+                f"Good news: the moderators of **{server}** approved your daily prompt suggestion {marker}. "
+                "It joins the rotation and will be posted on a coming day:\n> "
+            )
+        elif suggestion.status == "rejected":
+            text = (
+                f"Thank you for suggesting a daily prompt to **{server}** {marker}. The moderators decided not to "
+                "add it this time:\n> "
+            )
+        else:
+            raise SkipJob("the suggestion is not reviewed")
+        content = (text + " ".join(suggestion.text.split()))[:2000]
+        try:
+            dm = await bot.http.start_private_message(suggestion.user_id)
+            if ctx.recovering:
+                found = await find_recent(bot, int(dm["id"]), marker=marker, limit=20)
+                if found is not None:
+                    return JobResult(message_id=found.id, note="found in the DM after a restart")
+            message = await send_dm_once(bot, suggestion.user_id, nonce=job.nonce, content=content)
+        except (discord.Forbidden, discord.NotFound) as exc:
+            log.info("Could not DM member %s about suggestion %s: %s", suggestion.user_id, suggestion.id, exc)
+            raise SkipJob("the member's DMs are closed") from exc
+        return JobResult(message_id=message.id)
