@@ -53,7 +53,7 @@ STOPWORDS: Final[frozenset[str]] = frozenset(
     with would wondering wt wat wht y yeah yes yet you your yours
     actually basically exactly literally currently generally honestly probably definitely totally simply kinda
     sorta bit stuff guys folks idea good great nice like think sure right maybe wise quite
-    """.split()
+    """.split()  # noqa: SIM905 - a word list reads better as prose
 )
 
 # Words rewritten before stemming, on both sides, so one concept has one spelling.
@@ -110,6 +110,11 @@ _WORD_MAP: Final[Mapping[str, str]] = {
     "vacancies": "job description",
     "spec": "job description",
     "pdus": "pdu",
+    "centralised": "central",
+    "centralized": "central",
+    "centralisation": "central",
+    "decentralised": "distributed",
+    "decentralized": "distributed",
     "kind": "type",
     "kinds": "types",
     "sorts": "types",
@@ -201,6 +206,12 @@ _EXPANSIONS: Final[Mapping[str, tuple[str, ...]]] = {
     "fighting": ("resource", "conflict"),
     "clash": ("resource", "conflict"),
     "developer": ("resource",),
+    "division": ("spoke", "distributed"),
+    "divisions": ("spoke", "distributed"),
+    "department": ("spoke", "distributed"),
+    "departments": ("spoke", "distributed"),
+    "setup": ("model", "type"),
+    "structure": ("model", "type"),
     "same": ("differ",),
 }
 
@@ -443,7 +454,7 @@ _SLUG_JUNK: Final = re.compile(r"[^a-z0-9]+")
 
 
 def slugify(text: str, max_len: int = 60) -> str:
-    """A lowercase kebab-case slug of ``text`` cut at a word boundary (``"What's a RAID log?"`` → ``whats-a-raid-log``)."""
+    """A lowercase kebab-case slug cut at a word boundary (``"What's a RAID log?"`` → ``whats-a-raid-log``)."""
     slug = _SLUG_JUNK.sub("-", _APOSTROPHE.sub("", _fold(text))).strip("-")
     if len(slug) > max_len:
         slug = slug[:max_len].rsplit("-", 1)[0] if "-" in slug[:max_len] else slug[:max_len]

@@ -72,6 +72,7 @@ __all__ = [
     "get_faq",
     "get_gap",
     "import_entries",
+    "is_confident",
     "list_gaps",
     "parse_draft",
     "parse_import",
@@ -101,7 +102,10 @@ GAPS_PER_PAGE: Final = 5
 # Search tuning (checked by tests/test_faq_search_quality.py).
 _CANDIDATES: Final = 25
 _BM25_WEIGHTS: Final = (0.0, 0.0, 0.0, 6.0, 4.0, 2.0, 1.0)  # guild_id, topic, scope, question, aliases, tags, answer
+# An answer is confident when it scores well, covers half of the question and is *about* a good part of it.
+_CONFIDENT_SCORE: Final = 0.5
 _CONFIDENT_COVERAGE: Final = 0.5
+_CONFIDENT_FOCUS: Final = 0.4
 _W_BM25: Final = 0.3
 _W_HEAD: Final = 0.3
 _W_COVERAGE: Final = 0.1
@@ -189,7 +193,8 @@ class SearchHit:
 
     faq: Faq
     score: float
-    coverage: float
+    coverage: float  # share of the question's weight found anywhere in the entry
+    focus: float  # share found in what the entry is about (question, aliases, topic; tags count half)
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,12 +279,10 @@ class GapPage:
 
 @dataclass(frozen=True, slots=True)
 class TopicStats:
-    """Views and votes of one entry over a period."""
+    """How often one entry was shown over a period."""
 
     topic: str
     views: int
-    up: int
-    down: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,9 +396,7 @@ async def sync_index(db: Database, catalog: FaqCatalog, now: datetime) -> bool:
     """
     analyser = str(text.ANALYSER_VERSION)
     async with db.transaction() as tx:
-        state = {
-            row["name"]: row["digest"] for row in await tx.fetch_all("SELECT name, digest FROM faq_index_state")
-        }
+        state = {row["name"]: row["digest"] for row in await tx.fetch_all("SELECT name, digest FROM faq_index_state")}
         if state.get("builtin") == catalog.digest and state.get("analyser") == analyser:
             return False
         await tx.execute("DELETE FROM faq_search WHERE rowid < 0")
@@ -593,8 +594,8 @@ async def _search(db: Database, catalog: FaqCatalog, guild_id: int, question: st
     candidates = await _full_text_candidates(db, guild_id, [t.term for t in plan], _CANDIDATES)
     relevance: dict[str, float] = {}
     for source_guild, topic, score in candidates:
-        doc = docs.get(topic)
-        if doc is None or (source_guild == 0) == doc.faq.is_server:
+        found = docs.get(topic)
+        if found is None or (source_guild == 0) == found.faq.is_server:
             continue  # a built-in row hidden by this server's override (or the reverse)
         relevance[topic] = max(relevance.get(topic, 0.0), score)
     if not relevance:
@@ -624,8 +625,10 @@ async def _search(db: Database, catalog: FaqCatalog, guild_id: int, question: st
             union = sum(weight(term) for term in own_terms | phrasing) or 1.0
             phrase = max(phrase, sum(weight(term) for term in own_terms & phrasing) / union)
         final = _W_BM25 * (score / top) + _W_HEAD * head + _W_COVERAGE * coverage + _W_PHRASE * phrase
-        log.debug("faq score %s: bm25 %.3f head %.3f coverage %.3f phrase %.3f", topic, score / top, head, coverage, phrase)
-        hits.append(SearchHit(doc.faq, round(final, 4), round(coverage, 4)))
+        log.debug(
+            "faq score %s: bm25 %.3f head %.3f coverage %.3f phrase %.3f", topic, score / top, head, coverage, phrase
+        )
+        hits.append(SearchHit(doc.faq, round(final, 4), round(coverage, 4), round(head, 4)))
     hits.sort(key=lambda hit: (-hit.score, hit.faq.topic))
     return _Searched(tuple(hits), normalised)
 
@@ -652,7 +655,7 @@ def _closest_by_spelling(question: str, docs: Mapping[str, _Doc]) -> tuple[Searc
             SequenceMatcher(None, plain, " ".join(text.canonical_words(p, keep_stopwords=True))).ratio()
             for p in (doc.faq.question, *doc.faq.aliases)
         )
-        scored.append(SearchHit(doc.faq, round(best * 0.3, 4), 0.0))
+        scored.append(SearchHit(doc.faq, round(best * 0.3, 4), 0.0, 0.0))
     scored.sort(key=lambda hit: (-hit.score, hit.faq.topic))
     return tuple(scored[: ALTERNATIVES + 1])
 
@@ -662,8 +665,9 @@ async def search(db: Database, catalog: FaqCatalog, guild_id: int, question: str
     return list((await _search(db, catalog, guild_id, _clean_question(question))).hits)
 
 
-def _is_confident(hits: Sequence[SearchHit]) -> bool:
-    return bool(hits) and hits[0].coverage >= _CONFIDENT_COVERAGE
+def is_confident(hit: SearchHit) -> bool:
+    """Whether a hit is good enough to answer with (otherwise the question is a knowledge gap)."""
+    return hit.score >= _CONFIDENT_SCORE and hit.coverage >= _CONFIDENT_COVERAGE and hit.focus >= _CONFIDENT_FOCUS
 
 
 async def ask(db: Database, catalog: FaqCatalog, guild_id: int, question: str, now: datetime) -> AskResult:
@@ -671,7 +675,7 @@ async def ask(db: Database, catalog: FaqCatalog, guild_id: int, question: str, n
     cleaned = _clean_question(question)
     searched = await _search(db, catalog, guild_id, cleaned)
     hits = searched.hits
-    if _is_confident(hits):
+    if hits and is_confident(hits[0]):
         best = hits[0]
         alternatives = tuple(
             hit.faq for hit in hits[1:] if hit.score >= best.score * _ALTERNATIVE_SHARE and hit.coverage > 0.2
@@ -857,7 +861,14 @@ async def _update(
 ) -> Faq:
     await tx.execute(
         "UPDATE faq_entries SET question = ?, answer = ?, aliases = ?, tags = ?, updated_at = ? WHERE id = ?",
-        (draft.question, draft.answer, json.dumps(list(draft.aliases)), json.dumps(list(draft.tags)), iso(now), entry_id),
+        (
+            draft.question,
+            draft.answer,
+            json.dumps(list(draft.aliases)),
+            json.dumps(list(draft.tags)),
+            iso(now),
+            entry_id,
+        ),
     )
     faq = Faq(*_draft_fields(draft), SERVER, draft.topic in catalog.entries, now)
     await _index_server_entry(tx, guild_id, faq, catalog, entry_id)
@@ -897,7 +908,13 @@ async def add_entry(
         await _check_room(tx, guild_id, 1)
         faq = await _insert(tx, catalog, guild_id, draft, now)
         audit = await record_action(
-            tx, guild_id=guild_id, actor_id=actor_id, action="faq.add", target=draft.topic, after=draft.as_dict(), now=now
+            tx,
+            guild_id=guild_id,
+            actor_id=actor_id,
+            action="faq.add",
+            target=draft.topic,
+            after=draft.as_dict(),
+            now=now,
         )
     return ChangeResult(faq, audit, True, faq.overrides_builtin)
 
@@ -907,9 +924,7 @@ async def edit_entry(
 ) -> ChangeResult:
     """Change a server entry, or override a built-in one in this server (``draft.topic`` names the entry)."""
     async with db.transaction() as tx:
-        row = await tx.fetch_one(
-            "SELECT * FROM faq_entries WHERE guild_id = ? AND topic = ?", (guild_id, draft.topic)
-        )
+        row = await tx.fetch_one("SELECT * FROM faq_entries WHERE guild_id = ? AND topic = ?", (guild_id, draft.topic))
         if row is not None:
             before = _faq_from_row(row, overrides=draft.topic in catalog.entries)
             if _as_draft(before) == draft:
@@ -987,8 +1002,7 @@ def _gap(row: Row) -> Gap:
 async def list_gaps(db: Database, guild_id: int, *, page: int = 1, per_page: int = GAPS_PER_PAGE) -> GapPage:
     """Open gaps, most asked (then most recent) first; pages count from 1 and are clamped."""
     total = int(
-        await db.fetch_value("SELECT COUNT(*) FROM faq_gaps WHERE guild_id = ? AND status = 'open'", (guild_id,))
-        or 0
+        await db.fetch_value("SELECT COUNT(*) FROM faq_gaps WHERE guild_id = ? AND status = 'open'", (guild_id,)) or 0
     )
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
@@ -1040,9 +1054,7 @@ async def dismiss_gap(db: Database, guild_id: int, gap_id: int, *, actor_id: int
     """Hide a gap that needs no entry (off-topic, spam); asking it again counts but does not reopen it."""
     async with db.transaction() as tx:
         gap = await get_gap(tx, guild_id, gap_id)
-        await tx.execute(
-            "UPDATE faq_gaps SET status = 'dismissed', resolved_at = ? WHERE id = ?", (iso(now), gap.id)
-        )
+        await tx.execute("UPDATE faq_gaps SET status = 'dismissed', resolved_at = ? WHERE id = ?", (iso(now), gap.id))
         return await record_action(
             tx, guild_id=guild_id, actor_id=actor_id, action="faq.gap.dismiss", target=gap.example, now=now
         )
@@ -1067,7 +1079,9 @@ def _position(index: int, line: int | None, topic: Any) -> str:
 def _decode(data: bytes, filename: str) -> tuple[Any, list[int | None]]:
     """Parse JSON or YAML; return the data and each entry's line (YAML only)."""
     if len(data) > MAX_IMPORT_BYTES:
-        raise ValidationError(f"The file is {len(data) // 1024} KB; imports are limited to {MAX_IMPORT_BYTES // 1024} KB.")
+        raise ValidationError(
+            f"The file is {len(data) // 1024} KB; imports are limited to {MAX_IMPORT_BYTES // 1024} KB."
+        )
     try:
         source = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -1078,7 +1092,9 @@ def _decode(data: bytes, filename: str) -> tuple[Any, list[int | None]]:
         try:
             return json.loads(source), []
         except json.JSONDecodeError as exc:
-            raise ValidationError(f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from exc
+            raise ValidationError(
+                f"The file is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+            ) from exc
     try:
         node = yaml.compose(source, Loader=yaml.SafeLoader)
         loaded = yaml.safe_load(source)
@@ -1228,7 +1244,7 @@ async def export_entries(db: Database, guild_id: int, fmt: str) -> bytes:
 # --------------------------------------------------------------------------------------------------------------
 
 
-async def faq_stats(db: Database, guild_id: int, since: datetime, *, top: int = 5) -> FaqStats:
+async def faq_stats(db: Database, guild_id: int, since: datetime, *, top: int = 3) -> FaqStats:
     """FAQ use in a server since ``since``: questions answered and missed, views, votes, gaps, top entries."""
     start = iso(since)
     counts = {
@@ -1248,18 +1264,16 @@ async def faq_stats(db: Database, guild_id: int, since: datetime, *, top: int = 
     new_gaps = await db.fetch_value(
         "SELECT COUNT(*) FROM faq_gaps WHERE guild_id = ? AND first_asked_at >= ?", (guild_id, start)
     )
-    open_gaps = await db.fetch_value("SELECT COUNT(*) FROM faq_gaps WHERE guild_id = ? AND status = 'open'", (guild_id,))
+    open_gaps = await db.fetch_value(
+        "SELECT COUNT(*) FROM faq_gaps WHERE guild_id = ? AND status = 'open'", (guild_id,)
+    )
     rows = await db.fetch_all(
         """
-        SELECT u.topic, COUNT(*) AS views,
-               (SELECT COUNT(*) FROM faq_feedback f
-                 WHERE f.guild_id = u.guild_id AND f.topic = u.topic AND f.vote = 1) AS up,
-               (SELECT COUNT(*) FROM faq_feedback f
-                 WHERE f.guild_id = u.guild_id AND f.topic = u.topic AND f.vote = -1) AS down
-        FROM faq_usage u
-        WHERE u.guild_id = ? AND u.created_at >= ? AND u.topic IS NOT NULL
-        GROUP BY u.topic
-        ORDER BY views DESC, u.topic
+        SELECT topic, COUNT(*) AS views
+        FROM faq_usage
+        WHERE guild_id = ? AND created_at >= ? AND topic IS NOT NULL
+        GROUP BY topic
+        ORDER BY views DESC, topic
         LIMIT ?
         """,
         (guild_id, start, top),
@@ -1272,5 +1286,5 @@ async def faq_stats(db: Database, guild_id: int, since: datetime, *, top: int = 
         unhelpful=int(votes["down"]) if votes else 0,
         new_gaps=int(new_gaps or 0),
         open_gaps=int(open_gaps or 0),
-        top=tuple(TopicStats(r["topic"], int(r["views"]), int(r["up"]), int(r["down"])) for r in rows),
+        top=tuple(TopicStats(r["topic"], int(r["views"])) for r in rows),
     )

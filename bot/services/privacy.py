@@ -87,6 +87,8 @@ REGISTRY: tuple[PersonalTable, ...] = (
     ),
     # admin (0006)
     PersonalTable("job_uses", ("user_id",), "day on which you used a bot feature (for anonymous statistics)"),
+    # role FAQs (0002)
+    PersonalTable("faq_feedback", ("user_id",), "vote on an FAQ answer"),
 )
 
 
