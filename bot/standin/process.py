@@ -143,6 +143,7 @@ class BotProcess:
             return
         tail = self.output()[-3000:]
         if exited in done:
+            self._close_log()
             raise RuntimeError(f"the bot exited with {self.proc.returncode} before it was ready:\n{tail}")
         raise TimeoutError(f"the bot was not ready within {timeout}s:\n{tail}")
 
