@@ -55,7 +55,9 @@ def bot_permissions_in(interaction: discord.Interaction[PMOBot], channel_id: int
     channel = guild.get_channel_or_thread(channel_id)
     if channel is None:
         return None
-    return {name for name, granted in channel.permissions_for(guild.me) if granted}
+    permissions = channel.permissions_for(guild.me)
+    # getattr, not iteration: iterating Permissions skips aliases such as view_channel.
+    return {name for name in guild_config.PERMISSION_NAMES if getattr(permissions, name, False)}
 
 
 def _channel_type_name(channel: AnyChannel) -> str:
