@@ -23,7 +23,10 @@ QUESTIONS: tuple[tuple[str, str], ...] = (
     ("is working in a PMO basically the same job as being a project manager?", "pmo-vs-project-manager"),
     ("whats the job of a pmo director compared with a PM", "pmo-director-vs-project-manager"),
     ("pmo lead vs pm - who is actually in charge?", "pmo-manager-vs-project-manager"),
-    ("im a pmo analsyt and my friends think i run projects, how do i explain the difference", "pmo-analyst-vs-project-manager"),
+    (
+        "im a pmo analsyt and my friends think i run projects, how do i explain the difference",
+        "pmo-analyst-vs-project-manager",
+    ),
     ("is pmo admin a good first job and how is it different from a PM", "pmo-administrator-vs-project-manager"),
     ("project co-ordinator or project manager, which should I apply for", "project-coordinator-vs-project-manager"),
     ("what is a PSO role in a project team", "project-support-officer-vs-project-manager"),
