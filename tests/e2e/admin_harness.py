@@ -2,7 +2,7 @@
 
 Import the fixtures into a test module to use them::
 
-    from tests.e2e.admin_harness import server_b, standin  # noqa: F401 - fixtures
+    from tests.e2e.admin_harness import server_b_fixture, two_server_standin  # noqa: F401 - fixtures
 
 ``standin`` replaces the conftest's: the demo guild (server A) plus server B, another demo guild in which A's
 alice and admin are members too, both created before the bot connects.
@@ -23,8 +23,8 @@ SUB_COMMAND, SUB_COMMAND_GROUP = 1, 2
 STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE, NUMBER, ATTACHMENT = 3, 4, 5, 6, 7, 8, 9, 10, 11
 
 
-@pytest.fixture
-async def standin(clock: ManualClock) -> AsyncIterator[StandIn]:
+@pytest.fixture(name="standin")
+async def two_server_standin(clock: ManualClock) -> AsyncIterator[StandIn]:
     """A stand-in with server A (the demo guild) and server B, on the test's manual clock."""
     async with StandIn(clock=clock.now) as server:
         a = server.demo_guild()
@@ -36,8 +36,8 @@ async def standin(clock: ManualClock) -> AsyncIterator[StandIn]:
         yield server
 
 
-@pytest.fixture
-def server_b(standin: StandIn) -> DemoGuild:
+@pytest.fixture(name="server_b")
+def server_b_fixture(standin: StandIn) -> DemoGuild:
     """Server B's handles."""
     b: DemoGuild = standin.world_b  # type: ignore[attr-defined]
     return b
