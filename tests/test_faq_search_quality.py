@@ -90,9 +90,10 @@ async def test_member_questions_find_the_right_entry(db: Database, content: Cont
         if topics[:1] != [expected]:
             misses.append(f"{question!r}: expected {expected}, got {topics[:3]}")
     total = len(QUESTIONS)
-    print(f"\nFAQ search quality over {total} questions: top-1 {top1 / total:.1%}, top-3 {top3 / total:.1%}")
+    # The issue asks for the figures to be printed (pytest -s shows them; -rA keeps them in the report).
+    print(f"\nFAQ search quality over {total} questions: top-1 {top1 / total:.1%}, top-3 {top3 / total:.1%}")  # noqa: T201
     for miss in misses:
-        print("  miss:", miss)
+        print("  miss:", miss)  # noqa: T201
     assert total >= 40
     assert top1 / total >= 0.85
     assert top3 / total >= 0.95

@@ -6,7 +6,7 @@ import time
 
 from bot.services import faq
 from bot.standin import DemoGuild
-from tests.e2e.admin_harness import server_b, standin  # noqa: F401 - fixtures
+from tests.e2e.admin_harness import server_b_fixture, two_server_standin  # noqa: F401 - fixtures
 from tests.e2e.conftest import App
 
 
