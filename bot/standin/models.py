@@ -14,12 +14,16 @@ log = logging.getLogger(__name__)
 # Channel types (https://discord.com/developers/docs/resources/channel#channel-object-channel-types).
 GUILD_TEXT = 0
 DM = 1
+GUILD_VOICE = 2
 GUILD_CATEGORY = 4
 GUILD_ANNOUNCEMENT = 5
 ANNOUNCEMENT_THREAD = 10
 PUBLIC_THREAD = 11
 PRIVATE_THREAD = 12
+GUILD_STAGE_VOICE = 13
 GUILD_FORUM = 15
+
+VOICE_TYPES = frozenset({GUILD_VOICE, GUILD_STAGE_VOICE})
 
 THREAD_TYPES = frozenset({ANNOUNCEMENT_THREAD, PUBLIC_THREAD, PRIVATE_THREAD})
 
@@ -220,6 +224,19 @@ class Channel:
                 "permission_overwrites": [o.payload() for o in self.overwrites],
             }
         )
+        if self.type in VOICE_TYPES:
+            data.update({"bitrate": 64000, "user_limit": 0, "rtc_region": None, "video_quality_mode": 1})
+            return data
+        if self.type == GUILD_FORUM:
+            data.update(
+                {
+                    "available_tags": [],
+                    "default_reaction_emoji": None,
+                    "default_sort_order": None,
+                    "default_forum_layout": 0,
+                    "default_thread_rate_limit_per_user": 0,
+                }
+            )
         if self.type != GUILD_CATEGORY:
             data["topic"] = self.topic
             data["last_message_id"] = None if self.last_message_id is None else str(self.last_message_id)

@@ -52,7 +52,16 @@ log = logging.getLogger(__name__)
 # Obviously fake, and never shaped like a real Discord token.
 DEFAULT_TOKEN = "standin-test-token"  # noqa: S105
 
-UserLike = User | Member
+UserLike = User | Member | int
+
+# discord.py runs command, view, modal and dynamic-item callbacks in tasks with these names. When the bot runs in
+# the test's own event loop, waiting for them to finish is the surest sign that it has said everything.
+HANDLER_TASK_PREFIXES = (
+    "CommandTree-invoker",
+    "discord-ui-view-dispatch-",
+    "discord-ui-modal-dispatch-",
+    "discord-ui-dynamic-item-",
+)
 ChannelLike = Channel | int | str
 
 
@@ -61,6 +70,9 @@ class StandIn:
 
     ``response_deadline`` (seconds, real time) is Discord's 3-second limit for the first response;
     ``token_ttl`` is the 15-minute interaction token lifetime, measured on ``clock`` (default: real UTC time).
+    An invoke returns once the answer is there (the first response, and after a deferral the first followup or
+    edit), discord.py's handler tasks in this event loop have finished (at most ``handler_wait`` seconds) and no
+    request arrived for ``quiet_period`` seconds.
     """
 
     def __init__(
@@ -75,9 +87,11 @@ class StandIn:
         privileged_intents: int = 0,
         quiet_period: float = 0.04,
         followup_timeout: float = 10.0,
+        handler_wait: float = 2.0,
         heartbeat_interval_ms: int = 41_250,
     ) -> None:
         self.token = token
+        self.handler_wait = handler_wait
         self.privileged_intents = privileged_intents
         self.quiet_period = quiet_period
         self.followup_timeout = followup_timeout
@@ -227,12 +241,59 @@ class StandIn:
             self.demo = demo
         return demo
 
+    async def create_channel(
+        self,
+        guild: Guild,
+        name: str,
+        *,
+        type: int = GUILD_TEXT,
+        parent: Channel | None = None,
+        topic: str | None = None,
+        overwrites: Iterable[p.Overwrite] = (),
+    ) -> Channel:
+        """Create a channel while the bot runs: CHANNEL_CREATE goes out."""
+        channel = self.world.add_channel(guild, name, type=type, parent=parent, topic=topic, overwrites=overwrites)
+        await self.send_event("CHANNEL_CREATE", self.world.channel_payload(channel))
+        return channel
+
+    async def create_role(
+        self, guild: Guild, name: str, *, permissions: int = 0, mentionable: bool = False, color: int = 0
+    ) -> Role:
+        """Create a role while the bot runs: GUILD_ROLE_CREATE goes out."""
+        role = self.world.add_role(guild, name, permissions=permissions, mentionable=mentionable, color=color)
+        await self.send_event("GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": role.payload()})
+        return role
+
+    async def update_role(
+        self, role: Role, *, name: str | None = None, permissions: int | None = None, mentionable: bool | None = None
+    ) -> None:
+        """Change a role: GUILD_ROLE_UPDATE goes out."""
+        if name is not None:
+            role.name = name
+        if permissions is not None:
+            role.permissions = permissions
+        if mentionable is not None:
+            role.mentionable = mentionable
+        await self.send_event("GUILD_ROLE_UPDATE", {"guild_id": str(role.guild_id), "role": role.payload()})
+
+    def set_member_roles(self, guild: Guild, user: UserLike, roles: Iterable[Role | int]) -> None:
+        """Replace a member's roles (no event: the bot has no members intent, so Discord would send none)."""
+        self.world.member(guild, self._user(user).id).role_ids = [as_id(r) for r in roles]
+
     def set_overwrite(self, channel: Channel, target: Role | User | Member, *, allow: int = 0, deny: int = 0) -> None:
-        """Replace the overwrite for a role or member on a channel."""
+        """Replace the overwrite for a role or member on a channel; CHANNEL_UPDATE goes out (before the next
+        interaction, or at once with ``await flush_events()``)."""
         kind = p.ROLE_OVERWRITE if isinstance(target, Role) else p.MEMBER_OVERWRITE
         target_id = target.id
         channel.overwrites = [o for o in channel.overwrites if (o.type, o.id) != (kind, target_id)]
         channel.overwrites.append(p.Overwrite(target_id, kind, allow=allow, deny=deny))
+        if not channel.is_thread and channel.type != DM:
+            self._schedule_event("CHANNEL_UPDATE", self.world.channel_payload(channel))
+
+    async def flush_events(self) -> None:
+        """Wait until gateway events queued by synchronous helpers have gone out."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     def permit_command(
         self, guild: Guild, name: str, target: Role | User | Member | Guild, *, allowed: bool = True
@@ -404,6 +465,20 @@ class StandIn:
         self._inflight -= 1
         self._last_activity = time.monotonic()
 
+    async def wait_for_handlers(self, max_wait: float | None = None) -> None:
+        """Wait (at most ``handler_wait`` seconds) until no discord.py callback task runs in this event loop."""
+        limit = self.handler_wait if max_wait is None else max_wait
+        end = time.monotonic() + limit
+        current = asyncio.current_task()
+        while time.monotonic() < end:
+            busy = any(
+                task is not current and not task.done() and task.get_name().startswith(HANDLER_TASK_PREFIXES)
+                for task in asyncio.all_tasks()
+            )
+            if not busy:
+                return
+            await asyncio.sleep(0.005)
+
     async def settle(self, quiet: float | None = None, max_wait: float = 2.0) -> None:
         """Wait until no request is in flight and none arrived for ``quiet`` seconds (at most ``max_wait``)."""
         quiet = self.quiet_period if quiet is None else quiet
@@ -418,7 +493,11 @@ class StandIn:
     # -- interactions -------------------------------------------------------------------------------------------
 
     def _user(self, user: UserLike) -> User:
-        return user.user if isinstance(user, Member) else user
+        if isinstance(user, Member):
+            return user.user
+        if isinstance(user, int):
+            return self.world.user(user)
+        return user
 
     def _default_guild(self) -> Guild:
         if self.demo is not None and self.demo.guild.bot_present:
@@ -693,6 +772,7 @@ class StandIn:
 
     async def _run(self, state: InteractionState, *, check: bool) -> Reply:
         """Send the interaction and wait until the member would have seen the bot's answer, then a quiet period."""
+        await self.flush_events()
         await self.gateway.dispatch_live("INTERACTION_CREATE", state.payload)
         self.interactions.mark_sent(state)
         reply = Reply(state)
@@ -705,6 +785,7 @@ class StandIn:
             end = loop.time() + self.followup_timeout
             while not (state.complete or state.followup_attempted) and loop.time() < end:
                 await state.wait_change(end - loop.time())
+        await self.wait_for_handlers()
         await self.settle()
         if check and not state.acknowledged:
             errors = [f"{r.route} -> {r.status} {r.error_code}" for r in state.requests if not r.ok]

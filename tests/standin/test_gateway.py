@@ -132,3 +132,22 @@ async def test_new_thread_is_announced(standin: StandIn, demo: DemoGuild, bot: B
     await asyncio.sleep(0.02)
     assert f"thread_create:{thread.id}" in bot.events
     assert channel.guild.get_thread(thread.id) is not None
+
+
+async def test_live_changes_reach_the_bots_cache(standin: StandIn, demo: DemoGuild, bot: BareBot) -> None:
+    from bot.standin import permissions
+
+    voice = await standin.create_channel(demo.guild, "Coffee chat", type=2)
+    role = await standin.create_role(demo.guild, "Mentors", mentionable=True)
+    await standin.update_role(role, permissions=permissions.MANAGE_THREADS)
+    bot_role = demo.guild.roles[standin.world.bot_role_ids[demo.guild.id]]
+    standin.set_overwrite(demo.general, bot_role, deny=permissions.SEND_MESSAGES)
+    await standin.flush_events()
+    await standin.invoke("whisper", user=demo.alice)  # a round trip, so every event has been handled
+    guild = bot.get_guild(demo.guild.id)
+    assert guild is not None
+    assert isinstance(guild.get_channel(voice.id), discord.VoiceChannel)
+    cached = guild.get_role(role.id)
+    assert cached is not None and cached.permissions.manage_threads
+    general = guild.get_channel(demo.general.id)
+    assert general is not None and not general.permissions_for(guild.me).send_messages

@@ -238,6 +238,7 @@ async def test_interaction_token_expires_after_15_minutes(standin: StandIn, demo
         await interaction.followup.send("after lunch")
 
     bot.attempt = attempt
+    standin.handler_wait = 0  # the handler is parked on the gate on purpose
     reply = await standin.invoke("try", user=demo.alice, check=False)
     assert reply.deferred and reply.message is not None and reply.message.loading
     EXPIRY_CLOCK.value += timedelta(minutes=15, seconds=1)

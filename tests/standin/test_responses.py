@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import discord
 import pytest
 
 from bot.standin import DemoGuild, InvalidInvocationError, StandIn, Upload
@@ -230,3 +233,21 @@ async def test_dms_and_closed_dms(standin: StandIn, demo: DemoGuild, bot: BareBo
     assert bot.caught[0].status == 403
     assert standin.dms_to(demo.bob) == []
     assert standin.requests("POST /channels/{channel_id}/messages", user_id=demo.bob)[0].error_code == 50007
+
+
+async def test_modal_fields_can_be_filled_by_label(standin: StandIn, demo: DemoGuild, bot: BareBot) -> None:
+    opened = await standin.invoke("feedback", user=demo.alice)
+    submitted = await standin.submit_modal(opened, {"Your feedback": "by label", "Mood": "great"})
+    assert submitted.content == "thanks: by label (great)"
+
+
+async def test_invoke_waits_for_the_handler_to_finish(standin: StandIn, demo: DemoGuild, bot: BareBot) -> None:
+    async def attempt(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("first")
+        await asyncio.sleep(0.15)  # longer than the quiet period
+        await interaction.followup.send("second")
+
+    bot.attempt = attempt
+    reply = await standin.invoke("try", user=demo.alice)
+    assert [m.content for m in reply.messages] == ["first", "second"]
+    assert reply.followups[0].content == "second"
