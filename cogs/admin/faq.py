@@ -35,6 +35,12 @@ log = logging.getLogger(__name__)
 _MODAL_TIMEOUT = 900.0  # an interaction token lives 15 minutes
 _ALIASES_FIELD = faq.MAX_ALIASES * (faq.MAX_ALIAS + 1)
 _TAGS_FIELD = 400
+# Modal labels (Discord allows 45 characters); tests fill the fields by these.
+TOPIC_LABEL = "Topic (blank: made from the question)"
+QUESTION_LABEL = "Question"
+ANSWER_LABEL = "Answer"
+ALIASES_LABEL = f"Other ways to ask it (one per line, ≤ {faq.MAX_ALIASES})"
+TAGS_LABEL = "Tags from the shared vocabulary (optional)"
 
 
 def _catalog(bot: PMOBot) -> faq.FaqCatalog:
@@ -102,34 +108,34 @@ class FaqEntryModal(AppModal):
         self.topic: discord.ui.TextInput[FaqEntryModal] | None = None
         if self.fixed_topic is None:
             self.topic = discord.ui.TextInput(
-                label="Topic (lowercase-with-hyphens; blank = from question)",
-                placeholder="e.g. salary-bands",
+                label=TOPIC_LABEL,
+                placeholder="lowercase words joined by hyphens, e.g. salary-bands",
                 default=topic or None,
                 required=False,
                 max_length=faq.MAX_TOPIC,
             )
             self.add_item(self.topic)
         self.question: discord.ui.TextInput[FaqEntryModal] = discord.ui.TextInput(
-            label="Question",
+            label=QUESTION_LABEL,
             placeholder="How members would ask it, e.g. What salary can a PMO analyst expect?",
             default=(entry.question if entry else question) or None,
             max_length=faq.MAX_QUESTION,
         )
         self.answer: discord.ui.TextInput[FaqEntryModal] = discord.ui.TextInput(
-            label="Answer",
+            label=ANSWER_LABEL,
             style=discord.TextStyle.paragraph,
             default=entry.answer if entry else None,
             max_length=faq.MAX_ANSWER,
         )
         self.aliases: discord.ui.TextInput[FaqEntryModal] = discord.ui.TextInput(
-            label=f"Other ways to ask it (one per line, ≤ {faq.MAX_ALIASES})",
+            label=ALIASES_LABEL,
             style=discord.TextStyle.paragraph,
             default="\n".join(entry.aliases) if entry and entry.aliases else None,
             required=False,
             max_length=_ALIASES_FIELD,
         )
         self.tags: discord.ui.TextInput[FaqEntryModal] = discord.ui.TextInput(
-            label="Tags from the shared vocabulary (optional)",
+            label=TAGS_LABEL,
             placeholder="e.g. career, cv, pmo-analyst",
             default=", ".join(entry.tags) if entry and entry.tags else None,
             required=False,
