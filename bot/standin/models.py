@@ -389,6 +389,7 @@ class StoredMessage:
     interaction_metadata: dict[str, Any] | None = None
     thread_id: int | None = None
     versions: list[dict[str, Any]] = field(default_factory=list)
+    reactions: dict[str, set[int]] = field(default_factory=dict)
 
     @property
     def ephemeral(self) -> bool:

@@ -101,9 +101,18 @@ class RestApi:
             ("GET", "/guilds/{guild_id}/roles", self.get_guild_roles),
             ("GET", "/guilds/{guild_id}/members", self.list_members),
             ("GET", "/guilds/{guild_id}/members/{user_id}", self.get_member),
+            ("GET", "/guilds/{guild_id}/threads/active", self.active_threads),
+            ("PATCH", "/channels/{channel_id}", self.edit_thread),
+            ("DELETE", "/channels/{channel_id}", self.delete_thread),
+            ("DELETE", "/channels/{channel_id}/thread-members/{user_id}", self.remove_thread_member),
+            ("POST", "/channels/{channel_id}/typing", self.typing),
+            ("PUT", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", self.add_reaction),
+            ("DELETE", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me", self.remove_reaction),
         ]
         for method, template, handler in routes:
             app.router.add_route(method, API_PREFIX + template, self._wrap(method, template, handler))
+        # Anything else is answered like Discord answers an unknown route, and recorded, so a gap shows up.
+        app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._wrap("*", "/{unsupported}", self.unsupported))
         app.router.add_get("/attachments/{file_id}/{filename}", self.get_attachment)
 
     # -- pipeline -----------------------------------------------------------------------------------------------
@@ -111,9 +120,8 @@ class RestApi:
     def _wrap(
         self, method: str, template: str, handler: Handler
     ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-        route = f"{method} {template}"
-
         async def run(request: web.Request) -> web.StreamResponse:
+            route = f"{request.method if method == '*' else method} {template}"
             self.s._request_started()
             try:
                 return await self._pipeline(request, route, handler)
@@ -534,6 +542,107 @@ class RestApi:
         world.add_thread_member(thread, ctx.params["user_id"])
         return NO_CONTENT
 
+    async def remove_thread_member(self, ctx: Ctx) -> Any:
+        """``DELETE /channels/{thread}/thread-members/{user}`` (others need Manage Threads)."""
+        from bot.standin.permissions import MANAGE_THREADS
+
+        world = self.s.world
+        thread = self._visible_channel(ctx)
+        if not thread.is_thread:
+            raise DiscordError(50024)
+        user_id = as_id(ctx.params["user_id"])
+        if user_id != world.bot_user.id and thread.owner_id != world.bot_user.id:
+            world.require(thread, MANAGE_THREADS)
+        thread.thread_member_ids.discard(user_id)
+        return NO_CONTENT
+
+    async def edit_thread(self, ctx: Ctx) -> Any:
+        """``PATCH /channels/{id}``: for threads name, archived, locked, invitable, auto_archive_duration."""
+        from bot.standin.permissions import MANAGE_CHANNELS, MANAGE_THREADS
+
+        world = self.s.world
+        channel = self._visible_channel(ctx)
+        body = ctx.json_body()
+        if not channel.is_thread:
+            world.require(channel, MANAGE_CHANNELS)
+            if "name" in body:
+                channel.name = str(body["name"])
+            if "topic" in body:
+                channel.topic = body["topic"]
+            self.s._schedule_event("CHANNEL_UPDATE", world.channel_payload(channel))
+            return world.channel_payload(channel)
+        owner_may = channel.owner_id == world.bot_user.id and not body.get("locked") and not channel.locked
+        if not owner_may:
+            world.require(channel, MANAGE_THREADS)
+        if "name" in body:
+            name = str(body["name"] or "")
+            if not 1 <= len(name) <= 100:
+                raise form_error("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+            channel.name = name
+        for key in ("archived", "locked", "invitable"):
+            if key in body:
+                setattr(channel, key, bool(body[key]))
+        if "auto_archive_duration" in body:
+            channel.auto_archive_duration = int(body["auto_archive_duration"])
+        payload = world.thread_payload(channel)
+        self.s._schedule_event("THREAD_UPDATE", payload)
+        return payload
+
+    async def delete_thread(self, ctx: Ctx) -> Any:
+        """``DELETE /channels/{id}``: threads need Manage Threads, other channels Manage Channels."""
+        from bot.standin.permissions import MANAGE_CHANNELS, MANAGE_THREADS
+
+        world = self.s.world
+        channel = self._visible_channel(ctx)
+        world.require(channel, MANAGE_THREADS if channel.is_thread else MANAGE_CHANNELS)
+        payload = world.channel_payload(channel)
+        channel.deleted = True
+        if channel.is_thread:
+            event = {
+                "id": str(channel.id),
+                "guild_id": str(channel.guild_id),
+                "parent_id": str(channel.parent_id),
+                "type": channel.type,
+            }
+            self.s._schedule_event("THREAD_DELETE", event)
+        else:
+            self.s._schedule_event("CHANNEL_DELETE", payload)
+        return payload
+
+    async def typing(self, ctx: Ctx) -> Any:
+        """``POST /channels/{id}/typing``."""
+        from bot.standin.permissions import SEND_MESSAGES
+
+        channel = self._visible_channel(ctx)
+        if channel.type != DM and not channel.is_thread:
+            self.s.world.require(channel, SEND_MESSAGES)
+        return NO_CONTENT
+
+    async def add_reaction(self, ctx: Ctx) -> Any:
+        """``PUT .../reactions/{emoji}/@me`` (Add Reactions and Read Message History)."""
+        from bot.standin.permissions import ADD_REACTIONS, READ_MESSAGE_HISTORY
+
+        world = self.s.world
+        channel = self._visible_channel(ctx)
+        message = world.message(channel, ctx.params["message_id"])
+        if channel.type != DM:
+            world.require(channel, ADD_REACTIONS | READ_MESSAGE_HISTORY)
+        message.reactions.setdefault(ctx.params["emoji"], set()).add(world.bot_user.id)
+        return NO_CONTENT
+
+    async def remove_reaction(self, ctx: Ctx) -> Any:
+        """``DELETE .../reactions/{emoji}/@me``."""
+        world = self.s.world
+        channel = self._visible_channel(ctx)
+        message = world.message(channel, ctx.params["message_id"])
+        message.reactions.get(ctx.params["emoji"], set()).discard(world.bot_user.id)
+        return NO_CONTENT
+
+    async def unsupported(self, ctx: Ctx) -> Any:
+        """A route the stand-in does not model: Discord's 404, and a warning naming the route."""
+        log.warning("Discord stand-in: %s %s is not implemented", ctx.request.method, ctx.record.path)
+        raise DiscordError(0, "404: Not Found", status=404)
+
     # -- guilds -------------------------------------------------------------------------------------------------
 
     async def get_guild(self, ctx: Ctx) -> Any:
@@ -566,6 +675,14 @@ class RestApi:
         after = int(ctx.query.get("after", "0"))
         members = sorted((m for m in guild.members.values() if m.id > after), key=lambda m: m.id)[:limit]
         return [m.payload() for m in members]
+
+    async def active_threads(self, ctx: Ctx) -> Any:
+        """``GET /guilds/{id}/threads/active``."""
+        world = self.s.world
+        guild = world.guild(ctx.params["guild_id"])
+        threads = [t for t in world.threads(guild) if not t.archived]
+        members = [world.thread_payload(t)["member"] for t in threads if world.bot_user.id in t.thread_member_ids]
+        return {"threads": [world.thread_payload(t) for t in threads], "members": members}
 
     async def get_member(self, ctx: Ctx) -> Any:
         """``GET /guilds/{id}/members/{user}``."""

@@ -189,3 +189,25 @@ async def test_token_ttl_is_injectable() -> None:
             await asyncio.sleep(0.06)
             async with session.post(followup, json={"content": "late"}) as response:
                 assert (response.status, (await response.json())["code"]) == (401, 50027)
+
+
+async def test_reactions_typing_and_thread_edits(standin: StandIn, demo: DemoGuild, bot: BareBot) -> None:
+    channel = text_channel(bot, demo.mentoring.id)
+    async with channel.typing():
+        message = await channel.send("pairing")
+    await message.add_reaction("👍")
+    assert standin.message(message.id).reactions == {"👍": {standin.bot_user.id}}
+    thread = await channel.create_thread(name="pair", type=discord.ChannelType.private_thread)
+    archived = await thread.edit(archived=True, name="pair (ended)")
+    assert archived.archived and standin.threads_in(demo.mentoring)[0].archived
+    await thread.send("reopened by posting")
+    assert not standin.threads_in(demo.mentoring)[0].archived
+
+
+async def test_unknown_routes_get_a_discord_404_and_are_recorded(
+    standin: StandIn, demo: DemoGuild, bot: BareBot, error_log: object
+) -> None:
+    with pytest.raises(discord.NotFound):
+        await bot.http.request(discord.http.Route("GET", "/channels/{channel_id}/pins", channel_id=demo.general.id))
+    (record,) = standin.requests("GET /{unsupported}")
+    assert record.status == 404 and record.path.endswith("/pins")
