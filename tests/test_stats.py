@@ -1,9 +1,8 @@
-"""/admin stats: per-job member counts, the generic figures of feature stats, and the usage log's retention."""
+"""/admin stats: per-job member counts, every job's section, and the usage log's retention."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -12,43 +11,6 @@ from bot.db import Database
 from bot.services import progress, stats
 
 GUILD = 777_777_777_777_777_777
-
-
-@dataclass(frozen=True)
-class _Topic:
-    topic: str
-    views: int
-
-
-@dataclass(frozen=True)
-class _Feature:
-    since: datetime
-    asks: int
-    share: float
-    median_wait: timedelta | None
-    waiting_since: datetime | None
-    by_kind: dict[str, int] = field(default_factory=dict)
-    top: tuple[_Topic, ...] = ()
-    enabled: bool = True
-
-
-def test_flatten_figures_keeps_counts_only() -> None:
-    value = _Feature(
-        since=datetime(2026, 1, 1, tzinfo=UTC),
-        asks=4,
-        share=12.345,
-        median_wait=timedelta(hours=5),
-        waiting_since=datetime(2026, 1, 1, tzinfo=UTC),
-        by_kind={"experience": 30},
-        top=(_Topic("pmo-vs-pm", 9),),
-    )
-    assert stats.flatten_figures(value) == [
-        ("Asks", "4"),
-        ("Share", "12.3"),
-        ("Median wait", "5.0 h"),
-        ("By kind experience", "30"),
-        ("Top pmo-vs-pm views", "9"),
-    ]
 
 
 @pytest.mark.parametrize(
@@ -110,3 +72,14 @@ async def test_progress_minutes_by_kind(db: Database, clock: ManualClock) -> Non
     assert figures["Experience (70) minutes"] == ("60", "75")
     assert figures["Education (10) minutes"] == ("30", "30")
     assert figures["Members who logged"] == ("1", "1")
+
+
+async def test_every_job_has_a_section_even_when_empty(db: Database, clock: ManualClock) -> None:
+    result = await stats.server_stats(db, GUILD, clock.now())
+    titles = [section.title for section in result.sections]
+    assert titles == ["Members using each job", "Role FAQs", "Daily prompts", "Mentor matching", "70-20-10 check-ins"]
+    prompts = {f.label: (f.week, f.month) for f in result.sections[2].figures}
+    assert prompts["Prompts posted"] == ("0", "0")
+    mentoring = {f.label: (f.week, f.month) for f in result.sections[3].figures}
+    assert mentoring["Active pairs now"] == ("0", "0")
+    assert mentoring["Median wait until matched"] == ("–", "–")

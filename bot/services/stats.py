@@ -1,24 +1,21 @@
 """/admin stats: how the server uses the bot over the last 7 and 30 days — counts only, nobody named.
 
-Members using each job come from ``job_uses`` (one row per member, job and day, kept 31 days). Progress minutes
-by kind are counted here from the shared ``progress_entries`` table. The other features report through their
-own ``<feature>_stats(db, guild_id, since)`` functions (FAQ hits and gaps, prompts posted and threads started,
-mentoring waits and active pairs); each returns a frozen dataclass whose numeric fields are shown as figures, so
-a field a feature adds appears without a change here. A feature whose function is not there yet is reported as
-such; for prompts, posts are then counted from the scheduler's ``jobs`` table.
+Members using each job come from ``job_uses`` (one row per member, job and day, kept 31 days, written when a
+command has run or a component of that job was used). Each job's own figures come from its service's
+``<feature>_stats(db, guild_id, since)``, called once per window.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, fields, is_dataclass
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.db import Database
-from bot.timeutil import iso, to_unix
+from bot.services import faq, mentoring, progress, prompts
+from bot.timeutil import iso
 
 __all__ = [
     "JOBS",
@@ -26,7 +23,6 @@ __all__ = [
     "Figure",
     "ServerStats",
     "StatsSection",
-    "flatten_figures",
     "job_for_command",
     "job_for_custom_id",
     "record_use",
@@ -58,10 +54,6 @@ _PREFIX_JOBS = {
     "checkin": "progress",
     "admin": "admin",
 }
-_SKIPPED_FIELDS = frozenset({"since", "until", "now", "guild_id"})
-_MAX_FIGURES = 14
-
-StatsFunction = Callable[[Database, int, datetime], Awaitable[Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,123 +133,80 @@ async def active_members(db: Database, guild_id: int, today: date, days: int) ->
     return {job: counts.get(job, 0) for job in JOBS}
 
 
-# -- figures from features ---------------------------------------------------------------------------------------
+# -- figures from each feature's own stats ------------------------------------------------------------------------
 
 
-def _label(prefix: str, name: str) -> str:
-    text = f"{prefix} {name.replace('_', ' ')}".strip()
-    return text[:1].upper() + text[1:]
-
-
-def _duration(value: timedelta) -> str:
+def _duration(value: timedelta | None) -> str:
+    if value is None:
+        return "–"
     minutes = int(value.total_seconds() // 60)
-    if minutes < 60:
+    if minutes < 120:
         return f"{minutes} min"
     hours = minutes / 60
     return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} days"
 
 
-def flatten_figures(value: Any, prefix: str = "") -> list[tuple[str, str]]:
-    """A feature's stats dataclass as (label, value) pairs: numbers, durations, mappings, nested dataclasses.
-
-    Instants, flags and text are left out (counts only); a list of dataclasses is labelled by each item's
-    first text field (e.g. the FAQ topic).
-    """
-    if value is None or isinstance(value, bool | str | datetime | date):
-        return []
-    if is_dataclass(value) and not isinstance(value, type):
-        out: list[tuple[str, str]] = []
-        for item in fields(value):
-            if item.name not in _SKIPPED_FIELDS:
-                out += flatten_figures(getattr(value, item.name), _label(prefix, item.name))
-        return out
-    if isinstance(value, int):
-        return [(prefix, str(value))]
-    if isinstance(value, float):
-        return [(prefix, f"{value:.1f}")]
-    if isinstance(value, timedelta):
-        return [(prefix, _duration(value))]
-    if isinstance(value, Mapping):
-        return [pair for key, inner in value.items() for pair in flatten_figures(inner, _label(prefix, str(key)))]
-    if isinstance(value, list | tuple):
-        out = []
-        for item in value:
-            if not is_dataclass(item) or isinstance(item, type):
-                continue
-            names = [f.name for f in fields(item) if isinstance(getattr(item, f.name), str)]
-            name = str(getattr(item, names[0])) if names else ""
-            out += [(_label(prefix, f"{name} {label.lower()}"), text) for label, text in flatten_figures(item)]
-        return out
-    return []
+def _figures(rows: list[tuple[str, Callable[[Any], str]]], week: Any, month: Any) -> tuple[Figure, ...]:
+    return tuple(Figure(label, show(week), show(month)) for label, show in rows)
 
 
-def _merge(week: list[tuple[str, str]], month: list[tuple[str, str]]) -> tuple[Figure, ...]:
-    by_label = dict(month)
-    merged = [Figure(label, text, by_label.get(label, "–")) for label, text in week]
-    seen = {label for label, _ in week}
-    merged += [Figure(label, "–", text) for label, text in month if label not in seen]
-    return tuple(merged[:_MAX_FIGURES])
+async def _faq_section(db: Database, guild_id: int, now: datetime) -> StatsSection:
+    week, month = [await faq.faq_stats(db, guild_id, now - timedelta(days=d)) for d in WINDOWS]
+    rows: list[tuple[str, Callable[[faq.FaqStats], str]]] = [
+        ("Questions answered", lambda s: str(s.asks)),
+        ("Questions without an answer (gaps)", lambda s: str(s.misses)),
+        ("Entries shown", lambda s: str(s.shows)),
+        ("👍 / 👎 votes", lambda s: f"{s.helpful} / {s.unhelpful}"),
+        ("New knowledge gaps", lambda s: str(s.new_gaps)),
+        ("Open knowledge gaps now", lambda s: str(s.open_gaps)),
+    ]
+    top = ", ".join(f"{t.topic} ({t.views})" for t in month.top[:3])
+    return StatsSection(
+        JOB_LABELS["faq"], _figures(rows, week, month), note=f"Most shown (30 days): {top}" if top else None
+    )
 
 
-def _feature_function(module: str, name: str) -> StatsFunction | None:
-    """A feature's stats function if that feature has landed (looked up at run time, so the order features
-    arrive in does not matter)."""
-    try:
-        found = getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
-    return found if callable(found) else None
+async def _prompt_section(db: Database, guild_id: int, now: datetime) -> StatsSection:
+    week, month = [await prompts.prompt_stats(db, guild_id, now - timedelta(days=d)) for d in WINDOWS]
+    rows: list[tuple[str, Callable[[prompts.PromptStats], str]]] = [
+        ("Prompts posted", lambda s: str(s.posted)),
+        ("Discussion threads started", lambda s: str(s.threads)),
+        ("Activities logged from a prompt", lambda s: str(s.logged)),
+    ]
+    return StatsSection(JOB_LABELS["prompts"], _figures(rows, week, month))
 
 
-async def _feature_section(
-    db: Database, guild_id: int, now: datetime, title: str, module: str, function: str
-) -> StatsSection | None:
-    stats = _feature_function(module, function)
-    if stats is None:
-        return None
-    week = flatten_figures(await stats(db, guild_id, now - timedelta(days=7)))
-    month = flatten_figures(await stats(db, guild_id, now - timedelta(days=30)))
-    return StatsSection(title, _merge(week, month))
+async def _mentoring_section(db: Database, guild_id: int, now: datetime) -> StatsSection:
+    week, month = [await mentoring.mentoring_stats(db, guild_id, now - timedelta(days=d)) for d in WINDOWS]
+    rows: list[tuple[str, Callable[[mentoring.MentoringStats], str]]] = [
+        ("Active pairs now", lambda s: str(s.active_pairs)),
+        ("Requests waiting now", lambda s: str(s.waiting_requests)),
+        ("Longest wait now", lambda s: _duration(None if s.waiting_since is None else now - s.waiting_since)),
+        ("Median wait until matched", lambda s: _duration(s.median_wait_to_match)),
+        ("Pairs matched", lambda s: str(s.matched_since)),
+        ("Proposals accepted / declined / expired",
+         lambda s: f"{s.accepted_since} / {s.declined_since} / {s.expired_since}"),
+        ("Mentorships ended", lambda s: str(s.ended_since)),
+        ("Mentors now (paused)", lambda s: f"{s.mentors} ({s.paused_mentors})"),
+        ("Mentoring places used / offered", lambda s: f"{s.places_used} / {s.capacity}"),
+    ]  # fmt: skip
+    return StatsSection(JOB_LABELS["mentoring"], _figures(rows, week, month))
 
 
-async def _prompt_posts(db: Database, guild_id: int, now: datetime) -> StatsSection:
-    """Prompts posted, counted from the scheduler's finished ``prompt`` jobs (used until prompts report more)."""
-    figures = []
-    counts = []
-    for days in WINDOWS:
-        value = await db.fetch_value(
-            "SELECT COUNT(*) FROM jobs WHERE guild_id = ? AND kind = 'prompt' AND status = 'sent' AND due_at >= ?",
-            (guild_id, to_unix(now - timedelta(days=days))),
-        )
-        counts.append(str(int(value or 0)))
-    figures.append(Figure("Prompts posted", counts[0], counts[1]))
-    return StatsSection(JOB_LABELS["prompts"], tuple(figures), note="Thread counts appear once prompts report them.")
-
-
-async def _progress_minutes(db: Database, guild_id: int, now: datetime) -> StatsSection:
-    """Minutes logged by kind and members who logged, from the shared progress log."""
-    per_window: list[dict[str, int]] = []
-    for days in WINDOWS:
-        rows = await db.fetch_all(
-            """
-            SELECT kind, SUM(minutes) AS minutes FROM progress_entries
-            WHERE guild_id = ? AND logged_at >= ? GROUP BY kind
-            """,
-            (guild_id, iso(now - timedelta(days=days))),
-        )
-        loggers = await db.fetch_value(
-            "SELECT COUNT(DISTINCT user_id) FROM progress_entries WHERE guild_id = ? AND logged_at >= ?",
-            (guild_id, iso(now - timedelta(days=days))),
-        )
-        counts = {row["kind"]: int(row["minutes"] or 0) for row in rows}
-        counts["loggers"] = int(loggers or 0)
-        per_window.append(counts)
-    week, month = per_window
+async def _progress_section(db: Database, guild_id: int, now: datetime) -> StatsSection:
+    week, month = [await progress.progress_stats(db, guild_id, now - timedelta(days=d)) for d in WINDOWS]
     figures = [
-        Figure(f"{kind.capitalize()} ({share}) minutes", str(week.get(kind, 0)), str(month.get(kind, 0)))
+        Figure(
+            f"{kind.capitalize()} ({share}) minutes",
+            str(week.mix.share(kind).minutes),
+            str(month.mix.share(kind).minutes),
+        )
         for kind, share in (("experience", "70"), ("exposure", "20"), ("education", "10"))
     ]
-    figures.append(Figure("Members who logged", str(week["loggers"]), str(month["loggers"])))
+    figures += [
+        Figure("Activities logged", str(week.entries), str(month.entries)),
+        Figure("Members who logged", str(week.active_loggers), str(month.active_loggers)),
+    ]
     return StatsSection(JOB_LABELS["progress"], tuple(figures))
 
 
@@ -269,16 +218,13 @@ async def server_stats(db: Database, guild_id: int, now: datetime) -> ServerStat
         "Members using each job",
         tuple(Figure(JOB_LABELS[job], str(week[job]), str(month[job])) for job in JOBS),
     )
-    sections = [usage]
-    faq = await _feature_section(db, guild_id, now, JOB_LABELS["faq"], "bot.services.faq", "faq_stats")
-    sections.append(faq or StatsSection(JOB_LABELS["faq"], (), note="FAQ statistics are not available yet."))
-    prompts = await _feature_section(db, guild_id, now, JOB_LABELS["prompts"], "bot.services.prompts", "prompt_stats")
-    sections.append(prompts or await _prompt_posts(db, guild_id, now))
-    mentoring = await _feature_section(
-        db, guild_id, now, JOB_LABELS["mentoring"], "bot.services.mentoring", "mentoring_stats"
+    return ServerStats(
+        now,
+        (
+            usage,
+            await _faq_section(db, guild_id, now),
+            await _prompt_section(db, guild_id, now),
+            await _mentoring_section(db, guild_id, now),
+            await _progress_section(db, guild_id, now),
+        ),
     )
-    sections.append(
-        mentoring or StatsSection(JOB_LABELS["mentoring"], (), note="Mentoring statistics are not available yet.")
-    )
-    sections.append(await _progress_minutes(db, guild_id, now))
-    return ServerStats(now, tuple(sections))
