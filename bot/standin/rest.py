@@ -121,6 +121,7 @@ class RestApi:
         self, method: str, template: str, handler: Handler
     ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def run(request: web.Request) -> web.StreamResponse:
+            """Count the request as in flight while the pipeline answers it."""
             route = f"{request.method if method == '*' else method} {template}"
             self.s._request_started()
             try:

@@ -89,6 +89,7 @@ class StandIn:
         followup_timeout: float = 10.0,
         handler_wait: float = 2.0,
         heartbeat_interval_ms: int = 41_250,
+        port: int = 0,
     ) -> None:
         self.token = token
         self.handler_wait = handler_wait
@@ -116,6 +117,7 @@ class StandIn:
         self.app_owner_id = owner.id
         self.demo: DemoGuild | None = None
         self._runner: web.AppRunner | None = None
+        self._wanted_port = port
         self._port: int | None = None
         self._inflight = 0
         self._last_activity = time.monotonic()
@@ -124,16 +126,23 @@ class StandIn:
     # -- lifecycle ----------------------------------------------------------------------------------------------
 
     async def start(self) -> Self:
-        """Listen on a free loopback port."""
+        """Listen on 127.0.0.1 (a free port unless ``port`` was given)."""
         app = web.Application(client_max_size=64 * 1024 * 1024)
         RestApi(self).register(app)
         app.router.add_get("/gateway", self.gateway.handle)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
         await self._runner.setup()
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        self._port = sock.getsockname()[1]
-        await web.SockSite(self._runner, sock).start()
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("127.0.0.1", self._wanted_port))
+            self._port = sock.getsockname()[1]
+            await web.SockSite(self._runner, sock).start()
+        except BaseException:
+            sock.close()
+            await self._runner.cleanup()
+            self._runner = None
+            raise
         log.info("Discord stand-in listening on %s", self.base_url)
         return self
 
