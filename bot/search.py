@@ -417,7 +417,7 @@ def plan_query(question: str, vocabulary: Mapping[str, int], stems: Iterable[str
 
     for word in canonical_words(question):
         term = stem(word)
-        if term not in known and word not in vocabulary:
+        if term not in known and word not in vocabulary and word not in _KNOWN_SPELLINGS:
             fixed = correct_word(word, vocabulary)
             if fixed is not None:
                 for fixed_word in canonical_words(fixed, keep_stopwords=True):

@@ -769,7 +769,7 @@ def check_draft(
         problems.append("the answer is empty")
     elif len(answer) > MAX_ANSWER:
         problems.append(f"the answer is {len(answer)} characters (at most {MAX_ANSWER})")
-    if not topic:
+    if not topic and (raw_topic or question):
         problems.append("the topic is empty (use a few lowercase words joined by hyphens, like `salary-bands`)")
     elif len(topic) > MAX_TOPIC:
         problems.append(f"the topic is {len(topic)} characters (at most {MAX_TOPIC})")
