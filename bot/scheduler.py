@@ -179,6 +179,9 @@ class Scheduler:
                 "Job %s (%s) was claimed when the bot stopped; retrying it with the same nonce", job.id, job.kind
             )
         while True:
+            # Cleared before the step reads the database, so a wake() that arrives during the step is kept and
+            # the dispatcher looks again instead of sleeping past a job added meanwhile.
+            self._wake.clear()
             try:
                 await self._step()
             except asyncio.CancelledError:
@@ -210,7 +213,8 @@ class Scheduler:
         return None if value is None else from_unix(value)
 
     async def _sleep(self) -> None:
-        self._wake.clear()
+        if self._wake.is_set():
+            return
         async with self._state:
             self._sleeping = True
             self._state.notify_all()

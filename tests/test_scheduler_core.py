@@ -172,3 +172,29 @@ async def test_claim_left_by_crash_is_retried_with_same_nonce(db: Database, cloc
     assert len(seen) == 1
     assert seen[0].recovering and seen[0].nonce == claimed.nonce and seen[0].job.attempts == 2
     assert schedule.id == seen[0].job.schedule_id
+
+
+async def test_a_wake_during_a_step_is_not_lost(db: Database, clock: ManualClock) -> None:
+    ran: list[str] = []
+
+    async def handler(ctx: JobContext) -> None:
+        ran.append(ctx.job.key)
+
+    scheduler = Scheduler(db, clock)
+    scheduler.register("expire", handler, grace=None)
+    original = scheduler._next_known_run
+
+    async def racing() -> object:
+        # A command adds a job and wakes the dispatcher just after it looked for the next job.
+        value = await original()
+        if not ran and await store.add_job(db, guild_id=1, kind="expire", key="late", due=clock.now(), now=clock.now()):
+            scheduler.wake()
+        return value
+
+    scheduler._next_known_run = racing  # type: ignore[method-assign]
+    scheduler.start()
+    try:
+        await scheduler.wait_idle()
+    finally:
+        await scheduler.stop()
+    assert ran == ["late"]
