@@ -77,9 +77,18 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     load_dotenv()
     if args and args[0] == "sandbox":
-        from bot.sandbox import main as sandbox_main  # type: ignore[import-not-found,unused-ignore]
+        from bot.sandbox import main as sandbox_main
 
-        return int(sandbox_main(args[1:]))
+        return sandbox_main(args[1:])
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    if not args and not os.environ.get("DISCORD_TOKEN", "").strip() and interactive:
+        # The quick start: someone at a terminal without a token gets the offline sandbox and how to go live;
+        # anything non-interactive (a service, CI, a pipe) still fails with status 2 and the one-line fix.
+        from bot.sandbox import GO_LIVE
+        from bot.sandbox import main as sandbox_main
+
+        sys.stderr.write(f"pmo-bot: DISCORD_TOKEN is not set, so this is the offline sandbox. {GO_LIVE}\n")
+        return sandbox_main([])
     try:
         settings = Settings.from_env(os.environ)
         check_database_path(settings.database_path)
