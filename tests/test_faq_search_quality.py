@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.clock import ManualClock
 from bot.content import Content, load_content
 from bot.db import Database
 from bot.services import faq
@@ -70,28 +71,55 @@ QUESTIONS: tuple[tuple[str, str], ...] = (
 )
 
 
+# Questions the built-in FAQ does not cover: they should become knowledge gaps, not confident answers.
+UNCOVERED: tuple[str, ...] = (
+    "best pizza near the office",
+    "what is the weather tomorrow",
+    "can I bring my dog to the office",
+    "is it ok to work from home on fridays",
+    "who won the football last night",
+    "how do i reset my discord password",
+    "recommend a good laptop",
+    "how do pmo people deal with burnout",
+    "do i need a degree to work in a pmo",
+    "how much does a pmo analyst earn in london",
+    "what salary should I ask for as a pmo manager",
+    "is chatgpt any good for writing status reports",
+    "whats the best way to learn sql",
+    "when is the next server event",
+    "can someone review my excel macro",
+)
+
+
 @pytest.fixture(scope="module")
 def content() -> Content:
     return load_content()
 
 
-async def test_member_questions_find_the_right_entry(db: Database, content: Content, clock: object) -> None:
-    catalog = faq.build_catalog(content.faqs, content.vocabulary)
-    await faq.sync_index(db, catalog, faq_now())
-    top1 = top3 = 0
+@pytest.fixture
+async def catalog(db: Database, content: Content, clock: ManualClock) -> faq.FaqCatalog:
+    built = faq.build_catalog(content.faqs, content.vocabulary)
+    await faq.sync_index(db, built, clock.now())
+    return built
+
+
+async def test_member_questions_find_the_right_entry(db: Database, catalog: faq.FaqCatalog) -> None:
+    top1 = top3 = confident = 0
     misses = []
     for question, expected in QUESTIONS:
         hits = await faq.search(db, catalog, GUILD, question)
         topics = [hit.faq.topic for hit in hits]
-        if topics[:1] == [expected]:
-            top1 += 1
-        if expected in topics[:3]:
-            top3 += 1
+        top1 += topics[:1] == [expected]
+        top3 += expected in topics[:3]
+        confident += topics[:1] == [expected] and faq.is_confident(hits[0])
         if topics[:1] != [expected]:
             misses.append(f"{question!r}: expected {expected}, got {topics[:3]}")
     total = len(QUESTIONS)
-    # The issue asks for the figures to be printed (pytest -s shows them; -rA keeps them in the report).
-    print(f"\nFAQ search quality over {total} questions: top-1 {top1 / total:.1%}, top-3 {top3 / total:.1%}")  # noqa: T201
+    # The issue asks for these figures to be printed (run pytest with -s to see them).
+    print(  # noqa: T201
+        f"\nFAQ search quality over {total} questions: top-1 {top1 / total:.1%}, top-3 {top3 / total:.1%}, "
+        f"answered confidently {confident / total:.1%}"
+    )
     for miss in misses:
         print("  miss:", miss)  # noqa: T201
     assert total >= 40
@@ -99,7 +127,12 @@ async def test_member_questions_find_the_right_entry(db: Database, content: Cont
     assert top3 / total >= 0.95
 
 
-def faq_now():  # type: ignore[no-untyped-def]
-    from tests.conftest import START
-
-    return START
+async def test_uncovered_questions_are_not_answered_confidently(db: Database, catalog: faq.FaqCatalog) -> None:
+    answered = []
+    for question in UNCOVERED:
+        hits = await faq.search(db, catalog, GUILD, question)
+        if hits and faq.is_confident(hits[0]):
+            answered.append(f"{question!r} -> {hits[0].faq.topic}")
+    share = 1 - len(answered) / len(UNCOVERED)
+    print(f"\nUncovered questions recorded as gaps: {share:.0%}", *answered, sep="\n  ")  # noqa: T201
+    assert share >= 0.8
