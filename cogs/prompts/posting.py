@@ -83,8 +83,8 @@ class PromptPoster:
         note = None
         if thread_id is None:
             thread_id, note = await self._open_thread(ctx, channel_id, message_id, post)
-            if thread_id is not None:
-                await service.set_thread(bot.db, post.id, thread_id)
+        if thread_id is not None and thread_id != post.thread_id:
+            await service.set_thread(bot.db, post.id, thread_id)
         await self._warn_if_low(job.guild_id)
         return JobResult(message_id=message_id, note=note)
 

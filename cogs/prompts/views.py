@@ -85,10 +85,11 @@ class LogThisModal(AppModal):
         super().__init__(title="Log this prompt", custom_id=f"prompt:logmodal:{post.id}", timeout=_MODAL_TIMEOUT)
         self.post = post
         self.minutes: discord.ui.TextInput[LogThisModal] = discord.ui.TextInput(
-            label="Minutes (1–1440)", placeholder="30", max_length=4
+            label="Minutes (1–1440)", placeholder="30", max_length=4, custom_id="minutes"
         )
         self.activity: discord.ui.TextInput[LogThisModal] = discord.ui.TextInput(
             label="What did you do?",
+            custom_id="activity",
             placeholder="e.g. chased three RAID owners and closed two stale items",
             style=discord.TextStyle.paragraph,
             max_length=progress.MAX_ACTIVITY,
