@@ -114,11 +114,19 @@ class SandboxCompleter(Completer):
     async def _slash(self, body: str) -> list[Suggestion]:
         tokens, current = _split(body)
         sandbox = self.sandbox
-        path = [t.text for t in tokens if t.name is None]
         has_options = any(t.name is not None for t in tokens)
+        first_option = next((n for n, t in enumerate(tokens) if t.name is not None), len(tokens))
+        path = [t.text for t in tokens[:first_option]]
         current_token = lex(current)[0] if current else None
         if current_token is not None and current_token.name is not None:
             return await self._value(tuple(path), current_token, tokens, len(current))
+        named = [n for n, t in enumerate(tokens) if t.name is not None]
+        continued: list[Suggestion] = []
+        if named and current and not tokens[named[-1]].open_quote:
+            # Bare words after name: belong to that option's value, as in Discord: complete the whole value.
+            last = tokens[named[-1]]
+            whole = Token(body[last.start :], last.start, len(body), last.name)
+            continued = await self._value(tuple(path), whole, tokens, len(body) - last.start)
         if not has_options:
             node = self._node(path)
             if node is None:
@@ -136,16 +144,12 @@ class SandboxCompleter(Completer):
         filled = {t.name for t in tokens if t.name is not None}
         remaining = [o for o in options if o["name"] not in filled]
         remaining.sort(key=lambda o: not o.get("required"))
-        return [
-            Suggestion(
-                f"{o['name']}:",
-                len(current),
-                None,
-                ("" if o.get("required") else "(optional) ") + str(o["description"]),
-            )
+        names = [
+            Suggestion(f"{o['name']}:", len(current), None, _describe(o))
             for o in remaining
             if str(o["name"]).startswith(current.lower())
         ]
+        return names + continued
 
     def _node(self, path: list[str]) -> list[dict[str, Any]] | None:
         """Top-level commands (empty path) or the children of a group/command, as the member may use them."""
@@ -198,6 +202,10 @@ class SandboxCompleter(Completer):
             Suggestion(f"{name}:{quote(value)}", replace, display=meta or value, meta=value if meta else None)
             for value, meta in pairs
         ]
+
+
+def _describe(option: dict[str, Any]) -> str:
+    return ("" if option.get("required") else "optional · ") + str(option.get("description") or "")
 
 
 def _matches(typed: str, pair: tuple[str, str | None]) -> bool:

@@ -194,7 +194,11 @@ def _parse_meta(body: str) -> MetaCommand:
     name = tokens[0].text.lower()
     name = _META_ALIASES.get(name, name)
     if name not in META_COMMANDS:
-        raise ParseError(f":{tokens[0].text} is not a sandbox command; :help lists them.")
+        # A unique beginning is enough (:adv 1d).
+        starts = [known for known in META_COMMANDS if known.startswith(name)]
+        if len(starts) != 1:
+            raise ParseError(f":{tokens[0].text} is not a sandbox command; :help lists them.")
+        name = starts[0]
     return MetaCommand(name, tuple(t.text for t in tokens[1:]))
 
 

@@ -357,8 +357,9 @@ class Renderer:
         table.add_column()
         for item in fields:
             table.add_row(str(item.get("label") or item.get("custom_id")), escape(_field_rules(item)))
-            if item.get("placeholder"):
-                table.add_row("", Text(str(item["placeholder"]), style="dim italic"))
+            hint = str(item.get("placeholder") or "")
+            if hint:
+                table.add_row("", Text(hint if hint.lower().startswith("e.g.") else f"e.g. {hint}", "dim italic"))
             if item.get("value"):
                 table.add_row("", Text(f"now: {item['value']}", style="green"))
         self.console.print(

@@ -52,6 +52,7 @@ from bot.standin import (
     Upload,
     User,
 )
+from bot.standin.commands import FoundCommand
 from bot.standin.models import SELECT_TYPES
 
 if TYPE_CHECKING:
@@ -303,12 +304,20 @@ class Sandbox:
 
     def available_commands(self) -> list[dict[str, Any]]:
         """The synced slash commands the current member may use here, as Discord's client would list them."""
+        guild = self.demo.guild
+        world = self.standin.world
+        perms = world.permissions(guild, self.user.id, self.channel)
+        roles = guild.members[self.user.id].role_ids
         out = []
         for command in self._synced():
             if command.get("type", 1) != 1:
                 continue
+            scope = int(command["guild_id"]) if command.get("guild_id") else None
+            found = FoundCommand(command, command, (str(command["name"]),), scope)
             try:
-                self._check_available(command["name"])
+                self.standin.commands.check_available(
+                    found, guild=guild, user=self.user, member_permissions=perms, role_ids=roles
+                )
             except InvalidInvocationError:
                 continue
             out.append(command)
@@ -659,12 +668,16 @@ class Sandbox:
         where = f'thread "{channel.name}"' if channel.is_thread else f"#{channel.name}"
         self._show_list(messages, count, f"{where}: no messages yet.", f"{where}")
         if not channel.is_thread:
-            # Private threads (mentorships) start from no message, so list every thread of the channel.
+            # Threads that start from no message (private mentorship threads) are not under any message shown.
+            started = {m.thread_id for m in messages}
             for thread in self.standin.threads_in(channel):
+                if thread.id in started:
+                    continue
                 kind = "private thread" if thread.type == PRIVATE_THREAD else "thread"
                 size = len(self.standin.world.messages_in(thread.id))
-                self.renderer.note(f'🧵 {kind} "{thread.name}" · {size} message{"s" if size != 1 else ""} '
-                                   f'(:channel "{thread.name}" to read it)')  # fmt: skip
+                self.renderer.note(f'🧵 {kind} "{thread.name}" · {size} message{"s" if size != 1 else ""}')
+            if self.standin.threads_in(channel):
+                self.renderer.note("Read a thread with :channel and a few words of its name.")
         return Outcome(ok=True)
 
     async def _meta_dms(self, args: tuple[str, ...]) -> Outcome:
