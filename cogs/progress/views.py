@@ -56,15 +56,21 @@ class EntryModal(AppModal):
         self.source = source
         self.kind: discord.ui.TextInput[EntryModal] = discord.ui.TextInput(
             label="Kind: experience, exposure or education",
+            custom_id="progress:field:kind",
             placeholder="experience (70), exposure (20) or education (10)",
             default=entry.kind if entry else None,
             max_length=10,
         )
         self.minutes: discord.ui.TextInput[EntryModal] = discord.ui.TextInput(
-            label="Minutes (1–1440)", placeholder="45", default=str(entry.minutes) if entry else None, max_length=4
+            label="Minutes (1–1440)",
+            custom_id="progress:field:minutes",
+            placeholder="45",
+            default=str(entry.minutes) if entry else None,
+            max_length=4,
         )
         self.activity: discord.ui.TextInput[EntryModal] = discord.ui.TextInput(
             label="What did you do?",
+            custom_id="progress:field:activity",
             placeholder="e.g. ran the weekly RAID review with the PMO lead",
             default=entry.activity if entry else None,
             max_length=progress.MAX_ACTIVITY,
@@ -72,6 +78,7 @@ class EntryModal(AppModal):
         )
         self.day: discord.ui.TextInput[EntryModal] = discord.ui.TextInput(
             label="Date: YYYY-MM-DD, today or yesterday",
+            custom_id="progress:field:date",
             placeholder=today.isoformat() if today else "today",
             default=entry.local_date.isoformat() if entry else "today",
             required=False,
