@@ -46,7 +46,7 @@ async def test_every_member_column_is_registered(db: Database) -> None:
         member_columns = {c for c in columns if USER_COLUMN.match(c) and (table, c) not in NOT_MEMBER_COLUMNS}
         if not member_columns:
             continue
-        covered = set(registry[table].user_columns) if table in registry else set()
+        covered = set(registry[table].member_columns) if table in registry else set()
         if member_columns - covered:
             missing.append(f"{table}: {sorted(member_columns - covered)}")
     assert not missing, (
@@ -61,7 +61,7 @@ async def test_registry_names_real_tables_and_columns(db: Database) -> None:
         assert entry.table in schema, f"{entry.table} is registered but does not exist"
         columns = set(schema[entry.table])
         assert "guild_id" in columns, f"{entry.table} has no guild_id, so delete could cross servers"
-        assert set(entry.user_columns) <= columns, f"{entry.table}: unknown columns {entry.user_columns}"
+        assert set(entry.member_columns) <= columns, f"{entry.table}: unknown columns {entry.member_columns}"
         assert set(entry.text_columns) <= columns, f"{entry.table}: unknown text columns {entry.text_columns}"
         assert entry.label, f"{entry.table} needs a label to tell the member what was removed"
 

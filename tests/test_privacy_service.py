@@ -91,3 +91,23 @@ async def test_deleting_twice_is_harmless(db: Database, clock: ManualClock) -> N
     await privacy.delete_member_data(db, GUILD, ME)
     again = await privacy.delete_member_data(db, GUILD, ME)
     assert again.total == 0 and again.lines() == []
+
+
+async def test_a_row_that_only_mentions_me_is_kept_without_my_id(db: Database, clock: ManualClock) -> None:
+    # A moderator (ME) ended SOMEONE's mentorship with a third member: the pair's record stays theirs.
+    third = 505_050_505_050_505_050
+    await db.execute(
+        """
+        INSERT INTO mentorships (guild_id, mentor_id, mentee_id, status, started_at, ended_at, ended_by, end_reason,
+                                 created_at)
+        VALUES (?, ?, ?, 'ended', ?, ?, ?, 'moderator', ?)
+        """,
+        (GUILD, SOMEONE, third, "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z", ME, "2026-01-01T00:00:00Z"),
+    )
+    exported = await privacy.export_member_data(db, GUILD, ME, clock.now())
+    assert [r["ended_by"] for r in exported["tables"]["mentorships"]] == [ME]
+    report = await privacy.delete_member_data(db, GUILD, ME)
+    assert report.removed["mentorships"] == 0 and report.anonymised["mentorships"] == 1
+    assert any("kept for the others in it" in line for line in report.lines())
+    row = await db.fetch_one("SELECT mentor_id, ended_by FROM mentorships WHERE guild_id = ?", (GUILD,))
+    assert row is not None and (row["mentor_id"], row["ended_by"]) == (SOMEONE, privacy.ERASED_USER_ID)

@@ -34,11 +34,14 @@ ERASED_USER_ID = 0
 class PersonalTable:
     """A table holding rows about members.
 
-    ``user_columns`` name the member (a row matches when any of them equals the member's id). ``label`` is how
-    the member is told what was removed ("3 learning activities"). ``anonymise`` keeps the rows and replaces the
-    member's id with :data:`ERASED_USER_ID` (in ``user_columns`` and in the free text of ``text_columns``)
-    instead of deleting them. ``dependents`` are statements run before the delete for rows without a user
-    column that only make sense with the member's rows (named parameters ``:guild_id`` and ``:user_id``).
+    ``user_columns`` name the member a row is about (a row matches when any of them equals the member's id).
+    ``label`` is how the member is told what was removed ("3 × logged learning activity"). ``anonymise`` keeps
+    the rows and replaces the member's id with :data:`ERASED_USER_ID` (in ``user_columns`` and in the free text
+    of ``text_columns``) instead of deleting them. ``mention_columns`` only mention the member in a row about
+    someone else (e.g. the moderator who ended another pair's mentorship): those rows are exported, and on
+    delete only that column is set to :data:`ERASED_USER_ID`. ``dependents`` are statements run before the
+    delete for rows without a user column that only make sense with the member's rows (named parameters
+    ``:guild_id`` and ``:user_id``).
     """
 
     table: str
@@ -46,7 +49,13 @@ class PersonalTable:
     label: str
     anonymise: bool = False
     text_columns: tuple[str, ...] = ()
+    mention_columns: tuple[str, ...] = ()
     dependents: tuple[str, ...] = field(default=())
+
+    @property
+    def member_columns(self) -> tuple[str, ...]:
+        """Every column that can hold the member's id."""
+        return self.user_columns + self.mention_columns
 
 
 # One line per table. Keep child tables (rows that reference another listed table) before their parents:
@@ -89,6 +98,19 @@ REGISTRY: tuple[PersonalTable, ...] = (
     PersonalTable("job_uses", ("user_id",), "day on which you used a bot feature (for anonymous statistics)"),
     # role FAQs (0002)
     PersonalTable("faq_feedback", ("user_id",), "vote on an FAQ answer"),
+    # mentor matching (0004); foreign keys cascade, children are still listed first
+    PersonalTable("mentorship_checkins", ("user_id",), "mentorship check-in answer"),
+    PersonalTable("mentoring_proposals", ("mentee_id", "mentor_id"), "mentoring proposal"),
+    PersonalTable(
+        "mentorships",
+        ("mentee_id", "mentor_id"),
+        "mentorship (with its feedback and rating)",
+        mention_columns=("ended_by",),  # a moderator who ended someone else's mentorship
+    ),
+    PersonalTable("mentee_requests", ("user_id",), "mentoring request"),
+    PersonalTable("mentor_profiles", ("user_id",), "mentor profile"),
+    PersonalTable("mentoring_members", ("user_id",), "mentoring participation setting"),
+    PersonalTable("mentoring_pair_history", ("mentee_id", "mentor_id"), "past mentoring pair"),
 )
 
 
@@ -97,10 +119,13 @@ def registry_by_table() -> dict[str, PersonalTable]:
     return {entry.table: entry for entry in REGISTRY}
 
 
-def _match_clause(entry: PersonalTable) -> str:
-    """``(col = :user_id OR …)``, plus the text columns that mention the id (only for anonymised tables)."""
-    terms = [f"{column} = :user_id" for column in entry.user_columns]
-    terms += [f"instr(COALESCE({column}, ''), :user_text) > 0" for column in entry.text_columns]
+def _match_clause(entry: PersonalTable, *, mentions: bool = True) -> str:
+    """``(col = :user_id OR …)`` over the member columns (mentions too unless told otherwise), plus the text
+    columns that mention the id."""
+    columns = entry.member_columns if mentions else entry.user_columns
+    terms = [f"{column} = :user_id" for column in columns]
+    if mentions:
+        terms += [f"instr(COALESCE({column}, ''), :user_text) > 0" for column in entry.text_columns]
     return "(" + " OR ".join(terms) + ")"
 
 
@@ -158,7 +183,12 @@ class DeletionReport:
         """One line per table that had rows, for the member."""
         labels = registry_by_table()
         out = [f"{count} × {labels[table].label}" for table, count in self.removed.items() if count]
-        out += [f"{count} × {labels[table].label}" for table, count in self.anonymised.items() if count]
+        out += [
+            f"{count} × {labels[table].label}"
+            + ("" if labels[table].anonymise else " (kept for the others in it, with your id removed)")
+            for table, count in self.anonymised.items()
+            if count
+        ]
         return out
 
 
@@ -175,9 +205,20 @@ async def delete_member_data(db: Database, guild_id: int, user_id: int) -> Delet
             for statement in entry.dependents:
                 await tx.execute(statement, params)
             removed[entry.table] = await tx.execute(
-                f"DELETE FROM {entry.table} WHERE guild_id = :guild_id AND {_match_clause(entry)}",  # noqa: S608 - names come from REGISTRY
+                f"DELETE FROM {entry.table} WHERE guild_id = :guild_id AND {_match_clause(entry, mentions=False)}",  # noqa: S608 - names come from REGISTRY
                 params,
             )
+            mentioned = 0
+            for column in entry.mention_columns:
+                mentioned += await tx.execute(
+                    f"""
+                    UPDATE {entry.table} SET {column} = :erased_id
+                    WHERE guild_id = :guild_id AND {column} = :user_id
+                    """,  # noqa: S608 - names come from REGISTRY
+                    params,
+                )
+            if mentioned:
+                anonymised[entry.table] = mentioned
     return DeletionReport(removed, anonymised)
 
 
@@ -190,7 +231,7 @@ async def _anonymise(tx: Transaction, entry: PersonalTable, params: dict[str, An
         )
         or 0
     )
-    for column in entry.user_columns:
+    for column in entry.member_columns:
         await tx.execute(
             f"UPDATE {entry.table} SET {column} = :erased_id WHERE guild_id = :guild_id AND {column} = :user_id",  # noqa: S608 - names come from REGISTRY
             params,
