@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 from bot.services import members, privacy, progress
 from bot.standin import DemoGuild
@@ -81,3 +81,18 @@ async def test_a_moderators_audit_rows_stay_without_their_id(app: App) -> None:
     assert done.message is not None and "moderator action" in done.message.content
     rows = await app.bot.db.fetch_all("SELECT actor_id, action FROM audit_log WHERE guild_id = ?", (app.guild.id,))
     assert [(r["actor_id"], r["action"]) for r in rows] == [(privacy.ERASED_USER_ID, "config.set-timezone")]
+
+
+async def test_deleting_a_mentee_mid_proposal_leaves_the_bot_working(app: App) -> None:
+    await app.invoke("mentoring offer", user=app.bob, areas="raid", capacity=2, timezone="Europe/London")
+    await app.invoke("mentoring request", user=app.alice, areas="raid", goal="run RAID reviews", timezone="UTC")
+    reply = await app.invoke("privacy delete", user=app.alice)
+    done = await app.click(reply, "privacy:delete:confirm", user=app.alice)
+    assert done.message is not None
+    assert "mentoring request" in done.message.content and "mentoring proposal" in done.message.content
+    mine = await privacy.export_member_data(app.bot.db, app.guild.id, app.alice.id, app.clock.now())
+    assert all(rows == [] for rows in mine["tables"].values())
+    # the proposal's expiry and any later matching round run without the deleted rows (no errors logged)
+    await app.advance(timedelta(days=8))
+    status = await app.invoke("mentoring status", user=app.bob)
+    assert status.ephemeral
