@@ -55,8 +55,10 @@ async def test_members_per_job_over_7_and_30_days(db: Database, clock: ManualClo
 async def test_usage_older_than_a_month_is_dropped(db: Database, clock: ManualClock) -> None:
     start = clock.now()
     await stats.record_use(db, guild_id=GUILD, user_id=1, job="faq", now=start)
+    await stats.record_use(db, guild_id=GUILD + 1, user_id=3, job="faq", now=start)
     await stats.record_use(db, guild_id=GUILD, user_id=2, job="faq", now=start + timedelta(days=32))
     assert await db.fetch_value("SELECT COUNT(*) FROM job_uses WHERE guild_id = ?", (GUILD,)) == 1
+    assert await db.fetch_value("SELECT COUNT(*) FROM job_uses WHERE guild_id = ?", (GUILD + 1,)) == 0
 
 
 async def test_progress_minutes_by_kind(db: Database, clock: ManualClock) -> None:

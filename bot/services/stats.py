@@ -98,8 +98,8 @@ def job_for_custom_id(custom_id: str) -> str | None:
 async def record_use(db: Database, *, guild_id: int, user_id: int, job: str, now: datetime) -> bool:
     """Note that a member used a job today; True when this is their first use of it today.
 
-    The first new row of a day also drops the server's rows older than the retention window, so the table
-    never holds more than about a month.
+    Each new row also drops rows (of every server) older than the retention window, so the table never holds
+    more than about a month while the bot is in use.
     """
     if job not in JOB_LABELS:
         raise ValueError(f"unknown job {job!r}")
@@ -114,7 +114,8 @@ async def record_use(db: Database, *, guild_id: int, user_id: int, job: str, now
         )
         if inserted:
             oldest = (now.date() - timedelta(days=USE_RETENTION_DAYS)).isoformat()
-            await tx.execute("DELETE FROM job_uses WHERE guild_id = ? AND used_on < ?", (guild_id, oldest))
+            # Every server's old rows, not just this one's: a server that went quiet must not keep them.
+            await tx.execute("DELETE FROM job_uses WHERE used_on < ?", (oldest,))
     return bool(inserted)
 
 
