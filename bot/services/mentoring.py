@@ -335,25 +335,26 @@ class MemberStatus:
 
 @dataclass(frozen=True, slots=True)
 class MentoringStats:
-    """An overview for moderators (``/admin mentors stats`` and ``/admin stats``)."""
+    """An overview for moderators (``/admin mentors stats`` and ``/admin stats``); the most useful figures first,
+    because /admin stats shows only the first fourteen. Flows (matched, answered, ended) count from ``since``."""
 
     mentors: int
-    paused_mentors: int
-    capacity: int
-    places_used: int
-    places_promised: int
-    waiting_requests: int
-    pending_proposals: int
+    capacity: int  # places offered by mentors who are not paused
+    places_used: int  # active mentorships
     active_pairs: int
-    waiting_since: datetime | None  # when the longest-waiting open request was made
+    waiting_requests: int  # open requests, with or without a pending proposal
+    pending_proposals: int
     median_wait_to_match: timedelta | None
     matched_since: int
-    ended_since: int
+    average_rating: float | None
+    ratings: int
     accepted_since: int
     declined_since: int
     expired_since: int
-    average_rating: float | None
-    ratings: int
+    ended_since: int
+    paused_mentors: int
+    places_promised: int  # pending proposals holding a place
+    waiting_since: datetime | None  # when the longest-waiting open request was made
 
 
 @dataclass(frozen=True, slots=True)
@@ -588,6 +589,11 @@ async def _open_request(db: Db, guild_id: int, user_id: int) -> Request | None:
 async def _request(db: Db, request_id: int) -> Request | None:
     row = await db.fetch_one("SELECT * FROM mentee_requests WHERE id = ?", (request_id,))
     return None if row is None else Request.from_row(row)
+
+
+async def get_request(db: Db, request_id: int) -> Request | None:
+    """A request by id (callers check the guild)."""
+    return await _request(db, request_id)
 
 
 async def get_proposal(db: Db, proposal_id: int) -> Proposal | None:
@@ -1166,6 +1172,14 @@ def _participant(mentorship: Mentorship | None, user_id: int, guild_id: int | No
         raise NotFoundError("I can't find that mentorship any more.")
     if user_id not in (mentorship.mentor_id, mentorship.mentee_id):
         raise PermissionDeniedError("Only the mentor and the mentee of this mentorship can do that.")
+    return mentorship
+
+
+async def mentorship_for(db: Database, mentorship_id: int, user_id: int, *, guild_id: int | None = None) -> Mentorship:
+    """An active mentorship the member takes part in (a clear error otherwise)."""
+    mentorship = _participant(await get_mentorship(db, mentorship_id), user_id, guild_id)
+    if mentorship.status != "active":
+        raise ConflictError("This mentorship has already ended.")
     return mentorship
 
 
