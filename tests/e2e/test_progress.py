@@ -57,9 +57,6 @@ async def set_checkins_channel(app: App) -> None:
 
 async def weekly_reminder(app: App, user: str = "alice", **options: str) -> Any:
     values = {"day": "fri", "time": "17:30", "timezone": "America/New_York"} | options
-    # Let the dispatcher finish its start-up pass first: bot/scheduler.py clears its wake event when it goes to
-    # sleep, so a wake() that lands while a pass is running is lost (reported; not this feature's file).
-    await app.bot.scheduler.wait_idle()
     return await app.invoke("progress reminders", user=user, **values)
 
 
