@@ -9,6 +9,7 @@ import re
 import struct
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -147,6 +148,47 @@ def test_a_command_the_bot_answers_with_an_error_makes_the_exit_status_non_zero(
     assert result.returncode == 1
     assert "the bot answered /progress log with an error" in result.stdout
     assert "1 of 2 commands failed" in result.stdout and "line 3" in result.stdout
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_quick_start_at_a_terminal_without_a_token_opens_the_sandbox(tmp_path: Path) -> None:
+    """``pmo-bot`` with no token, typed at a terminal, is the sandbox (and says how to go live); ``:quit`` ends it.
+
+    (Without a terminal the same command still exits 2 with the one-line fix: tests/test_main.py.)"""
+    import pty
+    import select
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_", "DEV_", "BOT_"))}
+    env.update({"NO_COLOR": "1", "TERM": "xterm"})
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot"], stdin=follower, stdout=follower, stderr=follower, cwd=tmp_path, env=env
+    )
+    os.close(follower)
+    seen = b""
+    try:
+        deadline = time.monotonic() + 120
+        while b"Ctrl-D quits" not in seen and time.monotonic() < deadline and proc.poll() is None:
+            if select.select([leader], [], [], 0.2)[0]:
+                try:
+                    chunk = os.read(leader, 65536)
+                except OSError:  # EIO: the child closed the terminal
+                    break
+                seen += chunk
+                if b"\x1b[6n" in chunk:  # prompt_toolkit asks where the cursor is; answer like a terminal
+                    os.write(leader, b"\x1b[1;1R")
+        os.write(leader, b":quit\r")
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(leader)
+    text = seen.decode("utf-8", "replace")
+    assert "DISCORD_TOKEN is not set, so this is the offline sandbox" in text
+    assert "To go live" in text
+    assert "offline sandbox" in text and "alice" in text
+    assert (tmp_path / "sandbox-output" / "sandbox.log").exists()
 
 
 # -- the command-line parser -----------------------------------------------------------------------------------
