@@ -1,11 +1,12 @@
 """The weekly check-in reminder: a DM with "Log activity" and "Skip this week", sent by the scheduler.
 
-Each occurrence is sent with the job's deterministic nonce (``enforce_nonce``), and after a crash the DM's recent
-history is searched for the occurrence's own "Skip this week" button before sending again, so a member never gets
-the same check-in twice. When the member's DMs are closed (403, code 50007) the scheduler's generic handling does
-not fit (it pauses only server schedules and would tell the moderators about a member's privacy setting), so the
-handler catches it: the reminder is paused and the member is told once, in the check-ins channel, without the
-check-in's content; running ``/progress reminders`` again restarts it.
+Each occurrence is sent with the job's deterministic nonce and ``enforce_nonce`` (:func:`bot.sending.send_once`);
+when the outcome of an earlier attempt is unknown (a crash, a timeout) the DM's recent history is searched for the
+occurrence's own "Skip this week" button before sending again, so a member never gets the same check-in twice.
+When the member's DMs are closed (403, code 50007) the scheduler's generic handling does not fit (it pauses only
+server schedules and would tell the moderators about a member's privacy setting), so the handler catches it: the
+reminder is paused and the member is told once, in the check-ins channel, without the check-in's content; running
+``/progress reminders`` again restarts it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import discord
 from bot.mix import week_start
 from bot.recurrence import next_occurrence
 from bot.scheduler import JobContext, JobResult, SkipJob
+from bot.sending import MAX_NONCE, send_once
 from bot.services import guild_config, progress
 from bot.timeutil import to_unix
 from cogs.progress.render import checkin_embed
@@ -77,9 +79,7 @@ class ReminderSender:
                 found = await self._already_sent(channel, skip.item.custom_id or "")
                 if found is not None:
                     return JobResult(message_id=found, note="found in the DM after a restart")
-            message = await channel.send(
-                embed=embed, view=view, nonce=ctx.nonce, allowed_mentions=discord.AllowedMentions.none()
-            )
+            message = await send_once(self.bot, channel.id, nonce=ctx.nonce, embeds=[embed], view=view)
         except discord.Forbidden as exc:
             if exc.code != CLOSED_DMS:
                 raise
@@ -115,16 +115,18 @@ class ReminderSender:
                 "them: no check-ins channel is set. Set one with /admin config set-channel purpose:checkins.",
             )
             return
-        channel = self.bot.get_partial_messageable(settings.checkins_channel_id, guild_id=guild_id)
         text = (
             f"<@{user_id}> I couldn't send your weekly 70-20-10 check-in because your DMs are closed to me, so I've "
             "paused it. Allow direct messages from this server's members (Privacy Settings), then run "
             "`/progress reminders` to restart it."
         )
         try:
-            await channel.send(
-                text,
-                nonce=f"d{schedule_id}.{to_unix(ctx.job.due_at)}"[:25],
+            await send_once(
+                self.bot,
+                settings.checkins_channel_id,
+                guild_id=guild_id,
+                nonce=f"d{schedule_id}.{to_unix(ctx.job.due_at)}"[:MAX_NONCE],
+                content=text,
                 allowed_mentions=discord.AllowedMentions(
                     users=[discord.Object(user_id)], roles=False, everyone=False, replied_user=False
                 ),
