@@ -42,7 +42,7 @@ META_COMMANDS: dict[str, str] = {
     "as": "NAME — act as another member (alice, bob, carol, dave, mod, admin, owner)",
     "press": "N — press button N of the last shown messages",
     "pick": "N [M …] — choose option N (and M …) of the last shown select menu",
-    "fill": "FIELD=VALUE … — fill in and submit the open form (fields by label or id; others keep their value)",
+    "fill": "FIELD=VALUE … — submit the open form (fields by label, its first words or id; others keep their value)",
     "cancel": "close the open form without submitting it",
     "advance": "DURATION — move the bot's clock (30m, 2h, 1d, 1w, 1d12h); scheduled work runs on the way",
     "channel": "NAME [N] — show the last N messages of a channel (default 10)",

@@ -440,10 +440,13 @@ def help_table(meta: dict[str, str], demo: Any, user_name: str) -> Group:
     syntax = Text()
     syntax.append("Slash commands", style="bold")
     syntax.append(
-        ' as in Discord: /role info role:"PMO analyst" — options are name:value; quotes are optional (words after '
-        "name: belong to it until the next name:). Tab completes commands, options and the bot's suggestions.\n"
-        "Forms: typed field by field at the prompt; in a script the line after the command is\n"
-        '  :fill minutes=45 "What you did=ran the RAID review"   (fields by label, its first words, or id).'
+        ' as in Discord: /role info role:"PMO analyst". Options are name:value; quotes are optional (words after '
+        "name: belong to it until the next name:). Tab completes commands, options and the bot's own suggestions.\n"
+    )
+    syntax.append("Forms", style="bold")
+    syntax.append(
+        ": at the prompt you are asked field by field (Enter keeps the value shown, Ctrl-C closes the form). "
+        'In a script, answer on the next line: :fill minutes=45 "What did you do=ran the RAID review".'
     )
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold cyan", no_wrap=True)

@@ -174,6 +174,7 @@ class Sandbox:
         self._tap = _LogTap()
         self._completed: set[int] = set()
         self._completion = asyncio.Event()
+        self._shown_mark = 0
         self._saved_endpoints: tuple[str, Any] | None = None
         self.renderer = Renderer(console, self.standin.world, out_dir, self.clock.now)
         self.numbering = Numbering()
@@ -217,6 +218,15 @@ class Sandbox:
 
     async def start(self) -> None:
         """Start the stand-in with the demo server, connect the bot, and set the server up through its commands."""
+        try:
+            await self._start()
+        except SandboxError:
+            raise
+        except Exception as exc:
+            log.exception("The sandbox could not start")
+            raise SandboxError(f"could not start: {type(exc).__name__}: {exc}") from exc
+
+    async def _start(self) -> None:
         from bot.client import PMOBot
 
         for name in WATCHED_LOGGERS:
@@ -233,13 +243,14 @@ class Sandbox:
         self._bot = PMOBot(settings, clock=self.clock, guild_ready_timeout=0.05)
         self._bot.add_listener(self._on_completion, "on_app_command_completion")
         await self._connect_bot(self._bot)
+        if not self._synced():
+            # A kept database (--db) remembers its last sync, so the bot rightly skips it; real Discord would still
+            # have those commands, but this stand-in is new, so give it them the way the bot syncs.
+            await self._bot.tree.sync()
         await self._set_up_demo()
 
     async def _connect_bot(self, bot: PMOBot) -> None:
-        try:
-            await bot.login(self.standin.token)
-        except Exception as exc:
-            raise SandboxError(f"the bot could not start: {exc}") from exc
+        await bot.login(self.standin.token)
         self._connect = asyncio.create_task(bot.connect(reconnect=False), name="sandbox-bot-connect")
         ready = asyncio.create_task(bot.wait_until_ready())
         done, _ = await asyncio.wait({self._connect, ready}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
@@ -278,9 +289,9 @@ class Sandbox:
         loud, self.renderer.console = self.renderer.console, quiet
         try:
             for who, line in SETUP_STEPS:
-                path = line[1:].split(" ", 2)
-                if not self._has_command(path[0]):
-                    self.setup_problems.append(f"skipped {' '.join(path[:3]).split(':')[0]}: not available")
+                parsed = parse_line(line)
+                if isinstance(parsed, SlashCommand) and not self._has_command(parsed.path[0]):
+                    self.setup_problems.append(f"/{parsed.path_text} is not available in this bot yet; skipped")
                     continue
                 self.user_name = who
                 outcome = await self.run_line(line)
@@ -288,6 +299,7 @@ class Sandbox:
                     self.setup_problems.append(f"{line} (as {who}) failed")
             await self.bot.scheduler.wait_idle()
             await self.standin.settle()
+            self._shown_mark = max(self.standin.world.messages, default=0)
         finally:
             self.renderer.console = loud
             self.user_name = DEFAULT_USER
@@ -391,7 +403,7 @@ class Sandbox:
                 outcome = Outcome(ok=await self._slash(parsed))
             else:
                 outcome = await self._meta(parsed)
-        except CommandError as exc:
+        except (CommandError, ParseError) as exc:
             self.renderer.error(str(exc))
             outcome = Outcome(ok=False)
         except InvalidInvocationError as exc:
@@ -491,7 +503,8 @@ class Sandbox:
     def _begin(self) -> _Watch:
         watch = _Watch(
             request_mark=len(self.standin.recorder.records),
-            message_mark=max(self.standin.world.messages, default=0),
+            # From the last message already accounted for, so anything sent between commands shows up too.
+            message_mark=self._shown_mark,
         )
         self._tap.active = watch
         return watch
@@ -535,6 +548,7 @@ class Sandbox:
             for message_id, m in sorted(world.messages.items())
             if message_id > watch.message_mark and message_id not in skip and not m.ephemeral and not m.deleted
         ]
+        self._shown_mark = max(world.messages, default=0)
         self.renderer.messages(new, numbering=numbering)
         return new
 
