@@ -12,6 +12,7 @@ from bot.db import Database
 from bot.errors import ConflictError, LimitError, NotFoundError, PermissionDeniedError, ValidationError
 from bot.matching import UnmatchedReason
 from bot.services import mentoring as svc
+from bot.services import privacy
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 G, OTHER_G = 111, 222
@@ -499,3 +500,17 @@ async def _active_with(db: Database, mentee: int, at: datetime) -> svc.Mentorshi
     status = await svc.member_status(db, G, mentee, at)
     assert status.my_proposal is not None
     return (await svc.accept_proposal(db, status.my_proposal.id, status.my_proposal.mentor_id, at)).mentorship
+
+
+async def test_a_request_whose_mentor_deleted_their_data_waits_again(db: Database) -> None:
+    await offer(db, ALICE)
+    proposal = (await request(db, BOB)).proposal
+    assert proposal is not None
+    await privacy.delete_member_data(db, G, ALICE)
+    assert await svc.get_proposal(db, proposal.id) is None
+    assert [r.user_id for r in (await svc.pending_overview(db, G)).requests] == [BOB]
+    assert await svc.waiting_request(db, proposal.request_id) is not None
+    await offer(db, CAROL)
+    assert (await svc.run_round(db, G, NOW, preview=True)).pairs[0].mentor_id == CAROL
+    updated = await request(db, BOB, "risk, dashboards")
+    assert updated.updated and updated.proposal is not None and updated.proposal.mentor_id == CAROL

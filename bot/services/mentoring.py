@@ -513,6 +513,10 @@ _PROPOSAL_SELECT = """
 """
 
 Db = Database | Transaction
+# An open request with no pending proposal is waiting (also when its last proposal vanished with a mentor's
+# deleted data, which leaves the request marked "proposed").
+_WAITING = """r.status IN ('waiting', 'proposed')
+    AND NOT EXISTS (SELECT 1 FROM mentoring_proposals p WHERE p.request_id = r.id AND p.status = 'pending')"""
 NextStepPart = tuple["Proposal | None", "UnmatchedReason | None"]
 
 
@@ -586,6 +590,13 @@ async def _open_request(db: Db, guild_id: int, user_id: int) -> Request | None:
     return None if row is None else Request.from_row(row)
 
 
+async def _has_pending(db: Db, request_id: int) -> bool:
+    value = await db.fetch_value(
+        "SELECT 1 FROM mentoring_proposals WHERE request_id = ? AND status = 'pending'", (request_id,)
+    )
+    return value is not None
+
+
 async def _request(db: Db, request_id: int) -> Request | None:
     row = await db.fetch_one("SELECT * FROM mentee_requests WHERE id = ?", (request_id,))
     return None if row is None else Request.from_row(row)
@@ -594,6 +605,14 @@ async def _request(db: Db, request_id: int) -> Request | None:
 async def get_request(db: Db, request_id: int) -> Request | None:
     """A request by id (callers check the guild)."""
     return await _request(db, request_id)
+
+
+async def waiting_request(db: Db, request_id: int) -> Request | None:
+    """The request if it is still open and has no pending proposal (it waits for a mentor), else None."""
+    request = await _request(db, request_id)
+    if request is None or request.status == "matched" or await _has_pending(db, request_id):
+        return None
+    return request
 
 
 async def get_proposal(db: Db, proposal_id: int) -> Proposal | None:
@@ -854,15 +873,16 @@ async def request_mentor(
         await guild_config.ensure_guild(tx, guild_id, now)
         await _clear_left(tx, guild_id, user_id, now)
         existing = await _open_request(tx, guild_id, user_id)
-        if existing is not None and existing.status == "proposed":
+        pending = None
+        if existing is not None:
             pending = await tx.fetch_one(
                 "SELECT expires_at FROM mentoring_proposals WHERE request_id = ? AND status = 'pending'",
                 (existing.id,),
             )
-            until = "" if pending is None else f" (they have until {discord_timestamp(parse_iso(pending[0]))})"
+        if pending is not None:
             raise ConflictError(
-                "You already have a request out with a mentor who hasn't answered yet"
-                f"{until}. I'll tell you as soon as they do; see /mentoring status."
+                "You already have a request out with a mentor who hasn't answered yet (they have until "
+                f"{discord_timestamp(parse_iso(pending[0]))}). I'll tell you as soon as they do; see /mentoring status."
             )
         if existing is not None:
             await tx.execute(
@@ -951,7 +971,7 @@ async def resume_member(db: Database, guild_id: int, user_id: int, now: datetime
         await _set_pause(tx, guild_id, user_id, None, now)
         request = await _open_request(tx, guild_id, user_id)
         proposal = None
-        if request is not None and request.status == "waiting":
+        if request is not None and not await _has_pending(tx, request.id):
             proposal, _ = await _propose_next(tx, request, now, "request")
     return ResumeOutcome(was_paused, proposal)
 
@@ -1279,7 +1299,9 @@ async def run_round(
             """
             SELECT r.* FROM mentee_requests r
             LEFT JOIN mentoring_members mm ON mm.guild_id = r.guild_id AND mm.user_id = r.user_id
-            WHERE r.guild_id = ? AND r.status = 'waiting' AND COALESCE(mm.paused, 0) = 0
+            -- "proposed" without a pending proposal happens when the mentor's data was deleted: it waits again.
+            WHERE r.guild_id = ? AND COALESCE(mm.paused, 0) = 0 AND r.status IN ('waiting', 'proposed')
+              AND NOT EXISTS (SELECT 1 FROM mentoring_proposals p WHERE p.request_id = r.id AND p.status = 'pending')
             ORDER BY r.created_at, r.id
             """,
             (guild_id,),
@@ -1459,7 +1481,12 @@ async def unmatch(db: Database, guild_id: int, mentorship_id: int, actor_id: int
 async def pending_overview(db: Database, guild_id: int) -> Pending:
     """Waiting requests and pending proposals of a server, oldest first."""
     requests = await db.fetch_all(
-        "SELECT * FROM mentee_requests WHERE guild_id = ? AND status = 'waiting' ORDER BY created_at, id", (guild_id,)
+        f"""
+        SELECT * FROM mentee_requests r
+        WHERE r.guild_id = ? AND {_WAITING}
+        ORDER BY r.created_at, r.id
+        """,  # noqa: S608 - a constant condition, no input
+        (guild_id,),
     )
     proposals = await db.fetch_all(
         _PROPOSAL_SELECT + " WHERE p.guild_id = ? AND p.status = 'pending' ORDER BY p.created_at, p.id", (guild_id,)

@@ -262,8 +262,7 @@ class MentoringJobs:
                 f"until {when(proposal.expires_at)} to answer; I'll tell you as soon as they do."
             )
         elif notice == "unmatched":
-            request = await svc.get_request(self.bot.db, int(payload["request_id"]))
-            if request is None or request.status != "waiting":
+            if await svc.waiting_request(self.bot.db, int(payload["request_id"])) is None:
                 raise SkipJob("the request is no longer waiting")
             upcoming = await svc.next_round_at(self.bot.db, guild_id, ctx.now)
             text = f"About your mentoring request in **{server}**: " + unmatched_text(

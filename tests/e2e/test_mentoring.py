@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot.db import Database
 from bot.services import mentoring as svc
 from bot.standin import PRIVATE_THREAD, InvalidInvocationError, StoredMessage, User
 from tests.e2e.conftest import App, start_pmo_bot, stop_pmo_bot
@@ -411,3 +412,43 @@ async def test_pause_and_resume(app: App) -> None:
     assert "Welcome back" in resumed.content
     await app.advance(timedelta(days=7))
     assert len(proposals_in(app.dms_to(app.alice))) == 1
+
+
+# -- sending exactly once ----------------------------------------------------------------------------------------------
+
+
+async def test_proposals_are_sent_with_a_nonce_that_discord_enforces(app: App) -> None:
+    await offer(app, app.alice)
+    await request(app, app.bob)
+    await settle(app)
+    (dm,) = proposals_in(app.dms_to(app.alice))
+    (sent,) = [r for r in app.standin.requests("POST /channels/{channel_id}/messages") if r.message_id == dm.id]
+    assert sent.json["nonce"] and sent.json["enforce_nonce"] is True
+    assert sent.json["allowed_mentions"]["parse"] == []
+
+
+async def test_a_crash_after_sending_a_proposal_does_not_send_it_twice(app: App) -> None:
+    await offer(app, app.alice)
+    await request(app, app.bob)
+    await settle(app)
+    assert len(proposals_in(app.dms_to(app.alice))) == 1
+    path = app.bot.settings.database_path
+    await stop_pmo_bot(app.bot)
+    # As if the process died after Discord accepted the DM but before the outcome was recorded, and long enough
+    # ago that Discord has forgotten the nonce: only the DM's history (the proposal's footer) can tell.
+    db = await Database.open(path)
+    try:
+        await db.execute("UPDATE jobs SET status = 'claimed', message_id = NULL WHERE kind = ?", (svc.PROPOSAL_JOB,))
+    finally:
+        await db.close()
+    await app.clock.advance(timedelta(hours=1))
+    restarted = await start_pmo_bot(app.standin, app.clock, path)
+    try:
+        await restarted.scheduler.wait_idle()
+        await app.standin.settle()
+        assert len(proposals_in(app.dms_to(app.alice))) == 1
+        assert app.standin.requests("GET /channels/{channel_id}/messages"), "the DM's history was not checked"
+        status = await restarted.db.fetch_value("SELECT status FROM jobs WHERE kind = ?", (svc.PROPOSAL_JOB,))
+        assert status == "sent"
+    finally:
+        await stop_pmo_bot(restarted)
