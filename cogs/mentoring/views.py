@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 import discord
+from discord.http import handle_message_parameters
 
 from bot.content import Skill
 from bot.errors import PermissionDeniedError, ValidationError
@@ -92,6 +93,14 @@ class ProposalButton(
         embed = proposal_embed(proposal, skills, server=_server_name(bot, proposal.guild_id), state=state)
         await interaction.response.edit_message(embed=embed, view=None, allowed_mentions=_NO_MENTIONS)
         await interaction.followup.send(reply, ephemeral=True, allowed_mentions=_NO_MENTIONS)
+        clicked = interaction.message.id if interaction.message else None
+        if proposal.channel_id and proposal.message_id and proposal.message_id != clicked:
+            # Answered from another copy (/mentoring status): take the buttons off the delivered message too.
+            try:
+                with handle_message_parameters(embed=embed, view=None) as params:
+                    await bot.http.edit_message(proposal.channel_id, proposal.message_id, params=params)
+            except discord.HTTPException as exc:
+                log.info("Could not update the message of proposal %s: %s", proposal.id, exc)
 
 
 def proposal_view(proposal_id: int) -> discord.ui.View:

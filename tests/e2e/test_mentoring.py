@@ -165,6 +165,18 @@ async def test_a_second_click_and_someone_elses_click_get_clear_answers(app: App
     assert await count(app, "mentorships") == 1
 
 
+async def test_answering_from_status_also_updates_the_delivered_proposal(app: App) -> None:
+    await offer(app, app.alice)
+    await request(app, app.bob)
+    await settle(app)
+    (dm,) = proposals_in(app.dms_to(app.alice))
+    status = await app.invoke("mentoring status", user=app.alice)
+    decline = next(b["custom_id"] for b in status.buttons() if b["custom_id"].startswith("mentoring:decline:"))
+    await app.click(status, decline, user=app.alice)
+    updated = app.standin.message(dm.id)
+    assert updated.buttons() == [] and "Declined" in str(updated.embeds[0])
+
+
 async def test_expiry_by_moving_the_clock_tries_the_next_candidate(app: App) -> None:
     await offer(app, app.alice)
     await offer(app, app.carol, timezone="Asia/Tokyo")
