@@ -33,7 +33,7 @@ from bot.recurrence import Rule, next_occurrence
 from bot.services import audit, guild_config
 from bot.services import schedules as store
 from bot.services.audit import AuditEntry
-from bot.timeutil import discord_timestamp, from_unix, iso, parse_iso, resolve_timezone
+from bot.timeutil import discord_timestamp, from_unix, iso, parse_iso, resolve_timezone, to_unix
 
 __all__ = [
     "CHECKIN_EVERY",
@@ -773,8 +773,10 @@ async def next_round_at(db: Db, guild_id: int, now: datetime) -> datetime | None
     )
     if row is None or row["paused"]:
         return None
+    # A round that is due now is the one running (it is what tells people they were left out): look past it.
     due = await db.fetch_value(
-        "SELECT MIN(due_at) FROM jobs WHERE schedule_id = ? AND status IN ('pending', 'claimed')", (row["id"],)
+        "SELECT MIN(due_at) FROM jobs WHERE schedule_id = ? AND status IN ('pending', 'claimed') AND due_at > ?",
+        (row["id"], to_unix(now)),
     )
     if due is not None:
         return from_unix(due)
@@ -1310,7 +1312,7 @@ async def run_round(
         mentees = [_as_mentee(r, now) for r in requests.values()]
         mentors = [_as_mentor(p, now) for p in await _profiles(tx, guild_id)]
         plan = plan_round(mentees, mentors, await _blocked_for(tx, guild_id))
-        upcoming = await next_round_at(tx, guild_id, now + timedelta(seconds=1))
+        upcoming = await next_round_at(tx, guild_id, now)
         pairs: list[RoundPairView] = []
         entry = None
         for pair in plan.pairs:

@@ -3,7 +3,7 @@ and expiry moving on; a restart between proposal and click; closed DMs; members 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -308,13 +308,17 @@ async def test_a_round_preview_then_a_real_round(app: App) -> None:
     assert audit == "mentoring.round"
 
 
-async def test_the_weekly_round_runs_by_itself(app: App) -> None:
+async def test_the_weekly_round_runs_by_itself_and_names_the_next_one(app: App) -> None:
     await request(app, app.bob, RISK)
+    await request(app, app.carol, "governance")
     await offer(app, app.alice, RISK)
     await settle(app)
     assert proposals_in(app.dms_to(app.alice)) == []
-    await app.advance(timedelta(days=7))
+    await app.advance(timedelta(days=1))  # the demo clock starts on a Monday at 08:00 UTC; rounds run at 09:00
     assert len(proposals_in(app.dms_to(app.alice))) == 1
+    (why,) = [m for m in app.dms_to(app.carol) if "couldn't find you a mentor" in str(m.embeds)]
+    next_monday = int(datetime(2026, 3, 9, 9, 0, tzinfo=UTC).timestamp())
+    assert f"<t:{next_monday}:F>" in str(why.embeds)
 
 
 async def test_moderators_match_unmatch_and_see_pending_and_stats(app: App) -> None:
