@@ -468,3 +468,23 @@ async def test_a_crash_after_sending_a_proposal_does_not_send_it_twice(app: App)
         assert status == "sent"
     finally:
         await stop_pmo_bot(restarted)
+
+
+async def test_end_with_feedback_and_rating(app: App) -> None:
+    nothing = await app.invoke("mentoring end", user=app.bob)
+    assert nothing.ephemeral and "no active mentorship" in nothing.content
+    await offer(app, app.alice)
+    await request(app, app.bob)
+    await settle(app)
+    (dm,) = proposals_in(app.dms_to(app.alice))
+    await app.click(dm, buttons(dm)["Accept"], user=app.alice)
+    (choice,) = await app.autocomplete("mentoring end", "mentorship", "", user=app.bob)
+    assert choice["name"].startswith("#") and "mentored by" in choice["name"]
+    ended = await app.invoke(
+        "mentoring end", user=app.bob, mentorship=choice["value"], rating=4, feedback="Great @everyone support"
+    )
+    assert ended.ephemeral and "has ended" in ended.content and not ended.pings.any
+    row = await app.bot.db.fetch_one("SELECT status, rating, feedback, end_reason FROM mentorships")
+    assert tuple(row) == ("ended", 4, "Great @everyone support", "mentee")
+    again = await app.invoke("mentoring end", user=app.bob, mentorship=choice["value"])
+    assert "already ended" in again.content
