@@ -199,7 +199,7 @@ async def _run_script(sandbox: Sandbox, lines: list[str]) -> int:
         count += 1
         echo = Text(f"\n{sandbox.user_name} › ", style="bold green")
         echo.append(text, style="bold")
-        console.print(echo)
+        console.print(echo, soft_wrap=True)  # one line, so the echo can be found again
         outcome = await sandbox.run_line(text)
         if not outcome.ok:
             failed.append((number, text))
