@@ -129,6 +129,9 @@ class Gateway:
                     await self._send_dispatch(session, "GUILD_MEMBERS_CHUNK", self.hooks.members_chunk(data))
                 elif op not in (PRESENCE_UPDATE, VOICE_STATE_UPDATE):
                     log.debug("gateway: ignoring op %s", op)
+        except ConnectionError:
+            # The bot went away mid-send (a kill, or its own close): the session waits for a RESUME.
+            log.debug("gateway: socket lost")
         finally:
             self._sockets.discard(ws)
             if session is not None and session.ws is ws:
