@@ -76,7 +76,7 @@ class BareBot(commands.Bot):
     def __init__(self, guild_id: int, **options: object) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
-        options.setdefault("guild_ready_timeout", 0.05)
+        options.setdefault("guild_ready_timeout", 0.01)
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
