@@ -44,17 +44,26 @@ def check_database_path(path: Path) -> None:
 
 
 async def run(settings: Settings) -> int:
-    """Run the bot until SIGINT/SIGTERM or a fatal error."""
+    """Run the bot until SIGINT/SIGTERM or a fatal error; shutdown completes before the loop ends."""
     from bot.client import PMOBot
 
     bot = PMOBot(settings)
+    stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, _shutdown, bot, sig)
+            loop.add_signal_handler(sig, _request_stop, stop, sig)
     try:
         async with bot:
-            await bot.start(settings.token)
+            runner = asyncio.create_task(bot.start(settings.token), name="pmo-bot")
+            stopper = asyncio.create_task(stop.wait(), name="pmo-bot-signals")
+            await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            stopper.cancel()
+            if not runner.done():
+                # Close inside this coroutine, not in a detached task: asyncio.run would cancel a detached
+                # close half-way and leave the database's worker thread running, so the process never exits.
+                await bot.close()
+            await runner
     except discord.LoginFailure:
         return _fail("Discord rejected DISCORD_TOKEN; copy the bot token again from the developer portal.", 2)
     except MigrationError as exc:
@@ -62,14 +71,9 @@ async def run(settings: Settings) -> int:
     return 0
 
 
-def _shutdown(bot: discord.Client, sig: signal.Signals) -> None:
+def _request_stop(stop: asyncio.Event, sig: signal.Signals) -> None:
     log.info("Received %s; shutting down", sig.name)
-    task = asyncio.ensure_future(bot.close())
-    _background.add(task)
-    task.add_done_callback(_background.discard)
-
-
-_background: set[asyncio.Future[None]] = set()
+    stop.set()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -47,11 +47,6 @@ async def test_killed_bot_comes_back_on_the_same_database(standin: StandIn, tmp_
     assert "Traceback" not in process.output()
 
 
-@pytest.mark.xfail(
-    reason="after SIGTERM the bot logs its shutdown but never exits: a faulthandler dump shows the main thread in "
-    "threading._shutdown waiting for an aiosqlite worker thread, i.e. one database connection is left open",
-    strict=False,
-)
 async def test_sigterm_shuts_down_cleanly(standin: StandIn, tmp_path: Path) -> None:
     process = BotProcess(standin, database_path=tmp_path / "bot.sqlite3")
     await process.start()
