@@ -12,6 +12,7 @@ import pytest
 from bot.client import PMOBot
 from bot.clock import ManualClock
 from bot.sending import send_once
+from bot.services import prompts as service
 from bot.standin import StandIn, StoredMessage, Upload, permissions
 from bot.standin.logcapture import ErrorLogCapture
 from tests.e2e.conftest import App, start_pmo_bot, stop_pmo_bot
@@ -419,3 +420,26 @@ async def test_add_remove_list_and_import(app: App) -> None:
     )
     assert "Imported 1" in good.text
     assert await app.bot.db.fetch_value("SELECT COUNT(*) FROM prompts WHERE removed_at IS NULL") == 1
+
+
+async def test_moderators_are_warned_once_when_fewer_than_seven_unused_prompts_remain(app: App) -> None:
+    seeds = app.bot.content.prompts
+    for seed in seeds[8:]:  # keep 8 built-in prompts active
+        await service.remove_prompt(
+            app.bot.db, guild_id=app.guild.id, actor_id=app.admin.id, prompt_id=seed.id, seeds=seeds,
+            now=app.clock.now(),
+        )  # fmt: skip
+    await app.invoke(
+        "admin config set-channel", user=app.admin, purpose="mod-log", options={"channel": app.channel("mod-log")}
+    )
+    await schedule(app)
+    await app.advance(timedelta(days=1, hours=1))  # two posts: 6 unused remain after the second
+
+    def warnings() -> list[str]:
+        return [m.content for m in app.messages_in("mod-log") if "unused prompt" in m.content]
+
+    assert len(posts(app)) == 2
+    assert len(warnings()) == 1 and "Only 6 unused prompt(s) remain" in warnings()[0]
+    assert not app.standin.messages_in("mod-log")[-1].pings.everyone
+    await app.advance(timedelta(days=3))
+    assert len(warnings()) == 1  # once per rotation cycle
