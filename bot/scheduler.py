@@ -120,6 +120,10 @@ class Scheduler:
             raise ValueError(f"a handler for {kind!r} is already registered")
         self._handlers[kind] = _Registration(handler, grace, max_attempts, describe or kind)
 
+    def unregister(self, kind: str) -> None:
+        """Stop running ``kind`` (its jobs wait in the table until a handler is registered again)."""
+        self._handlers.pop(kind, None)
+
     def describe(self, kind: str) -> str:
         """A human label for a job kind."""
         registration = self._handlers.get(kind)

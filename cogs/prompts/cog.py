@@ -47,7 +47,9 @@ class PromptCog(commands.GroupCog, group_name="prompt", group_description="Daily
         self.bot.add_dynamic_items(LogThisButton, ReviewButton)
 
     async def cog_unload(self) -> None:
-        """Forget the persistent buttons."""
+        """Forget the scheduler handlers and the persistent buttons (so a reload can register them again)."""
+        self.bot.scheduler.unregister(service.JOB_KIND)
+        self.bot.scheduler.unregister(service.OUTCOME_JOB_KIND)
         self.bot.remove_dynamic_items(LogThisButton, ReviewButton)
 
     @app_commands.command(name="today")

@@ -443,3 +443,10 @@ async def test_moderators_are_warned_once_when_fewer_than_seven_unused_prompts_r
     assert not app.standin.messages_in("mod-log")[-1].pings.everyone
     await app.advance(timedelta(days=3))
     assert len(warnings()) == 1  # once per rotation cycle
+
+
+async def test_the_prompts_cog_reloads_and_keeps_posting(app: App) -> None:
+    await app.bot.reload_extension("cogs.prompts")
+    await schedule(app)
+    await app.advance(timedelta(hours=1))
+    assert len(posts(app)) == 1
