@@ -29,12 +29,13 @@ __all__ = [
     "Candidate",
     "Choice",
     "Posted",
-    "choose_next",
-    "kind_order",
-    "unused_in_cycle",
     "bank_mix",
+    "choose_next",
     "count_kinds",
+    "current_cycle",
+    "kind_order",
     "mix_drifts",
+    "unused_in_cycle",
 ]
 
 KINDS: tuple[str, ...] = ("experience", "exposure", "education")
