@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.content import Content, load_content
 from bot.db import Database
 from bot.scheduler import Scheduler
+from bot.sending import GlobalPacer
 from bot.services import guild_config
 from bot.timeutil import iso
 from bot.tree import AppTree
@@ -63,6 +64,10 @@ class PMOBot(commands.Bot):
         intents = discord.Intents.none()
         intents.guilds = True  # channels, threads, roles and GUILD_DELETE; nothing privileged
         options.setdefault("chunk_guilds_at_startup", False)
+        # Stay under Discord's global REST limit before sending rather than after a 429 (a burst of scheduled
+        # posts at one minute would hit it every second otherwise).
+        self.pacer = GlobalPacer()
+        options.setdefault("http_trace", self.pacer.trace_config())
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,

@@ -10,21 +10,88 @@ embed footer) before sending again.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from collections.abc import Sequence
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import discord
 from discord.http import handle_message_parameters
 
-__all__ = ["MAX_NONCE", "FoundMessage", "check_limits", "find_recent", "send_dm_once", "send_once"]
+__all__ = [
+    "MAX_NONCE",
+    "FoundMessage",
+    "GlobalPacer",
+    "check_limits",
+    "find_recent",
+    "send_dm_once",
+    "send_once",
+]
 
 log = logging.getLogger(__name__)
 
 MAX_NONCE = 25  # Discord rejects longer nonces
 _NO_MENTIONS = discord.AllowedMentions.none()
+# Interaction callbacks, followups and webhook edits are not counted against the global limit by Discord.
+_EXEMPT_PATHS = ("/interactions/", "/webhooks/")
+
+
+class GlobalPacer:
+    """At most ``per_window`` REST requests in any ``window`` seconds (sliding), waited for in FIFO order.
+
+    Discord's global limit is 50 requests per second; the default window is a little longer than a second so
+    that network jitter cannot put a 51st request into one of Discord's seconds. Give :meth:`trace_config` to
+    the client as ``http_trace``: aiohttp awaits it before each request leaves, so everything the bot sends
+    through discord.py is paced, whichever code sends it. Interaction responses are exempt, as on Discord.
+    """
+
+    def __init__(
+        self, per_window: int = 50, window: float = 1.05, *, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        if per_window < 1 or window <= 0:
+            raise ValueError("the pacer needs at least one request per positive window")
+        self.per_window = per_window
+        self.window = window
+        self._monotonic = monotonic
+        self._sent: deque[float] = deque()
+        self._lock = asyncio.Lock()
+        self.waited = 0  # requests that had to wait for the window, for logs and benchmarks
+
+    async def acquire(self) -> None:
+        """Wait until one more request fits in the window, then count it."""
+        async with self._lock:
+            while True:
+                now = self._monotonic()
+                while self._sent and now - self._sent[0] >= self.window:
+                    self._sent.popleft()
+                if len(self._sent) < self.per_window:
+                    self._sent.append(now)
+                    return
+                self.waited += 1
+                await asyncio.sleep(self._sent[0] + self.window - now)
+
+    @staticmethod
+    def exempt(path: str) -> bool:
+        """Whether a request path is outside the global limit (interaction endpoints)."""
+        return any(part in path for part in _EXEMPT_PATHS)
+
+    def trace_config(self) -> aiohttp.TraceConfig:
+        """An aiohttp trace whose request-start hook waits for the pacer."""
+
+        async def on_request_start(
+            session: aiohttp.ClientSession, context: object, params: aiohttp.TraceRequestStartParams
+        ) -> None:
+            if not self.exempt(params.url.path):
+                await self.acquire()
+
+        trace = aiohttp.TraceConfig()
+        trace.on_request_start.append(on_request_start)
+        return trace
 
 
 @dataclass(frozen=True, slots=True)
