@@ -133,12 +133,18 @@ def _due_between(at: str, first: datetime, last: datetime) -> list[datetime]:
 
 
 async def _jobs(db_path: Path, until: datetime) -> tuple[int, dict[int, int | None], set[int]]:
-    """Open prompt jobs due by ``until``; sent ones (due → message id); skipped ones (due)."""
+    """Work left up to ``until`` (open jobs due by then, plus schedules whose occurrences have not yet been walked
+    past it); sent jobs (due → message id); skipped ones (due)."""
     db = await Database.open(db_path)
     try:
         open_count = await db.fetch_value(
-            "SELECT COUNT(*) FROM jobs WHERE kind = 'prompt' AND due_at <= ? AND status IN ('pending', 'claimed')",
-            (int(until.timestamp()),),
+            """
+            SELECT (SELECT COUNT(*) FROM jobs
+                    WHERE kind = 'prompt' AND due_at <= :until AND status IN ('pending', 'claimed'))
+                 + (SELECT COUNT(*) FROM schedules s
+                    WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.schedule_id = s.id AND j.due_at > :until))
+            """,
+            {"until": int(until.timestamp())},
         )
         rows = await db.fetch_all("SELECT due_at, status, message_id FROM jobs WHERE kind = 'prompt'")
         sent = {row["due_at"]: row["message_id"] for row in rows if row["status"] == "sent"}
