@@ -24,8 +24,11 @@ from discord.ext import commands
 if TYPE_CHECKING:
     from bot.client import PMOBot
     from bot.clock import Clock
+    from bot.standin import Reply, StandIn
 
 log = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 PING = {"kind": "invoke", "path": "ping", "values": {}}
 
@@ -88,6 +91,66 @@ def make_pmo_bot(api_base: str, token: str, database_path: Path, clock: Clock | 
 
     settings = Settings(token=token, database_path=database_path, log_level="WARNING", api_base=api_base)
     return PMOBot(settings, clock=clock, guild_ready_timeout=0.05)
+
+
+class BareProcess:
+    """The bare bot as ``python -m bench._bots`` in a process of its own, pointed at an in-process stand-in."""
+
+    def __init__(self, standin: StandIn, log_path: Path) -> None:
+        self.standin = standin
+        self.log_path = log_path
+        self.proc: asyncio.subprocess.Process | None = None
+        self._ready_before = 0
+
+    @property
+    def pid(self) -> int | None:
+        """The child's pid."""
+        return None if self.proc is None else self.proc.pid
+
+    async def start(self) -> None:
+        """Start the process (does not wait for it to connect)."""
+        self._ready_before = self.standin.gateway.ready_count
+        env = {
+            **os.environ,
+            "BENCH_API_BASE": self.standin.api_base,
+            "BENCH_GATEWAY_URL": self.standin.gateway_url,
+            "BENCH_TOKEN": self.standin.token,
+        }
+        with self.log_path.open("ab") as out:
+            self.proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bench._bots", cwd=str(REPO_ROOT), env=env,
+                stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=asyncio.subprocess.STDOUT,
+            )  # fmt: skip
+
+    async def wait_ready(self, timeout: float = 120.0) -> None:  # noqa: ASYNC109
+        """Wait until this run's gateway session has its GUILD_CREATEs."""
+        before = self._ready_before
+        await self.standin.gateway.wait_for(lambda: self.standin.gateway.ready_count > before, timeout, "the bot")
+
+    async def kill(self) -> None:
+        """SIGKILL and reap."""
+        if self.proc is not None and self.proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.kill()
+            await self.proc.wait()
+
+
+def rss_mib(pid: int) -> tuple[float, float]:
+    """(resident set size, peak resident set size) of a process, in MiB, from /proc."""
+    values: dict[str, float] = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0]) / 1024
+    return values["VmRSS"], values["VmHWM"]
+
+
+def callback_at(reply: Reply) -> float:
+    """When (monotonic) the bot's first callback for an interaction arrived at the stand-in."""
+    for record in reply.state.requests:
+        if record.route.endswith("/callback"):
+            return record.monotonic
+    raise RuntimeError("the bot did not answer the interaction")
 
 
 class LoopProbe:

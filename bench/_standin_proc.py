@@ -231,7 +231,8 @@ class _Driver:
             await asyncio.gather(*(worker() for _ in range(int(args.get("concurrency", 32)))))
             shots = results
         elapsed = time.monotonic() - started
-        self.standin.recorder.records.clear()
+        if not args.get("keep_records"):
+            self.standin.recorder.records.clear()
         return {
             "latencies_ms": [None if s.answered is None else round((s.answered - s.written) * 1000, 4) for s in shots],
             "elapsed": elapsed,
