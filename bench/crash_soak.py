@@ -63,6 +63,8 @@ class SoakResult:
     unknown_messages: int = 0
     seconds: float = 0.0
     tracebacks: int = 0
+    recovered_claims: int = 0
+    found_in_history: int = 0
     log_tail: str = ""
 
     @property
@@ -184,7 +186,7 @@ async def _run_lane(
         db_path = workdir / "soak.sqlite3"
         await _prepare(db_path, servers)
         # A little latency on every post widens the window in which a kill lands mid-request.
-        standin.faults.add(_POST_ROUTE, delay=0.03, times=None)
+        standin.faults.add(_POST_ROUTE, delay=0.2, times=None)
         process = BotProcess(standin, database_path=db_path, clock_speed=speed, log_level=log_level)
         early = 0
         try:
@@ -229,6 +231,8 @@ async def _run_lane(
                 result.message_ids.setdefault(int(match["due"]), message.id)
         output = process.output()
         result.tracebacks = output.count("Traceback")
+        result.recovered_claims = output.count("was claimed when the bot stopped")
+        result.found_in_history = output.count("was already posted")
         result.log_tail = output[-3000:]
     return result
 
@@ -241,7 +245,7 @@ async def run_soak(
     speed: float = 8_640.0,
     seed: int = 1,
     early_kill_chance: float = 0.2,
-    after_first_post: tuple[float, float] = (0.0, 0.5),
+    after_first_post: tuple[float, float] = (0.0, 0.6),
     drain_timeout: float = 30.0,
     log_level: str = "WARNING",
 ) -> list[SoakResult]:
@@ -286,6 +290,8 @@ def report(results: list[SoakResult]) -> list[Figure]:
         Figure("… while posting", sum(r.kills - r.early_kills for r in results)),
         Figure("… during start-up", sum(r.early_kills for r in results)),
         Figure("occurrences due", sum(len(r.due) for r in results)),
+        Figure("claims left by a kill, retried", sum(r.recovered_claims for r in results)),
+        Figure("… whose post was found in the channel", sum(r.found_in_history for r in results)),
         _none("duplicate posts", sum(n - 1 for r in results for n in r.duplicates.values())),
         _none("missed posts", sum(len(r.missing) for r in results)),
         _none("skipped as too late (grace)", sum(len(r.skipped) for r in results)),

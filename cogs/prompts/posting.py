@@ -68,11 +68,16 @@ class PromptPoster:
         post = reservation.post
         marker = post_marker(job.nonce)
         message_id, thread_id = post.message_id, post.thread_id
-        if message_id is None and (ctx.recovering or not reservation.fresh):
+        if (message_id is None or thread_id is None) and (ctx.recovering or not reservation.fresh):
+            # An earlier attempt may have posted (or opened the thread) without living to record it.
             found = await self._find_earlier(channel_id, marker)
             if found is not None:
-                log.info("Prompt occurrence %s was already posted (message %s); not posting again", job.key, found.id)
-                message_id, thread_id = found.id, found.thread_id or thread_id
+                if message_id is None:
+                    log.warning(
+                        "Prompt occurrence %s was already posted (message %s) before a restart; not posting again",
+                        job.key, found.id,
+                    )  # fmt: skip
+                message_id, thread_id = message_id or found.id, thread_id or found.thread_id
         if message_id is None:
             message = await send_once(
                 bot, channel_id, nonce=job.nonce, embeds=[prompt_embed(post, footer=marker)],

@@ -186,8 +186,18 @@ async def test_bot_down_across_a_post_catches_up_within_grace_and_skips_beyond(
         await stop_pmo_bot(bot)
 
 
+@pytest.mark.parametrize(
+    "lost",
+    [
+        # Discord accepted the message; the bot died before recording it (job claimed, no message id).
+        "UPDATE prompt_posts SET status = 'reserved', message_id = NULL, thread_id = NULL",
+        # The post was recorded and the thread opened; the bot died before recording the thread.
+        "UPDATE prompt_posts SET thread_id = NULL",
+    ],
+    ids=["message", "thread"],
+)
 async def test_crash_after_send_is_found_in_history_and_not_posted_again(
-    down_standin: StandIn, clock: ManualClock, tmp_path: Path
+    down_standin: StandIn, clock: ManualClock, tmp_path: Path, lost: str
 ) -> None:
     path = tmp_path / "bot.sqlite3"
     demo = down_standin.demo
@@ -205,7 +215,7 @@ async def test_crash_after_send_is_found_in_history_and_not_posted_again(
         # Put the database back to the instant after Discord accepted the message but before the bot recorded
         # it: the job is still claimed and the reservation has no message id.
         await bot.db.execute("UPDATE jobs SET status = 'claimed', message_id = NULL WHERE status = 'sent'")
-        await bot.db.execute("UPDATE prompt_posts SET status = 'reserved', message_id = NULL, thread_id = NULL")
+        await bot.db.execute(lost)
     finally:
         await stop_pmo_bot(bot)
     # Long enough that Discord has forgotten the nonce: only the history check can prevent a second post.
@@ -215,7 +225,7 @@ async def test_crash_after_send_is_found_in_history_and_not_posted_again(
         await bot.scheduler.wait_idle()
         await down_standin.settle()
         made = posts(down_standin, demo.prompts)
-        assert len(made) == 1
+        assert len(made) == 1 and len(down_standin.threads_in(demo.prompts)) == 1
         row = await bot.db.fetch_one("SELECT status, message_id FROM jobs WHERE kind = 'prompt' AND status = 'sent'")
         assert row is not None and row["message_id"] == made[0].id
         post = await bot.db.fetch_one("SELECT status, message_id, thread_id FROM prompt_posts")
