@@ -56,13 +56,13 @@ def make_instance(seed: int, mentees: int, mentors: int) -> tuple[list[Mentee], 
     return mentee_list, mentor_list, blocked
 
 
-def main() -> list[Figure]:
+def main(argv: list[str] | None = None) -> list[Figure]:
     """Run the benchmark and print its table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--mentees", type=int, default=2000)
     parser.add_argument("--mentors", type=int, default=500)
-    args, _ = parser.parse_known_args()
+    args, _ = parser.parse_known_args(argv)
 
     mentees, mentors, blocked = make_instance(args.seed, args.mentees, args.mentors)
     free = sum(m.remaining for m in mentors if not m.paused)
@@ -105,6 +105,11 @@ def main() -> list[Figure]:
             ),
         ],
     )
+
+
+def figures(quick: bool = False) -> list[Figure]:
+    """The figures for ``python -m bench`` (``quick``: 400 requests × 100 mentors, a smoke run)."""
+    return main(["--mentees", "400", "--mentors", "100"] if quick else [])
 
 
 if __name__ == "__main__":

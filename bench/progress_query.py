@@ -195,7 +195,7 @@ async def _run(args: argparse.Namespace) -> list[Figure]:
     )
 
 
-def main() -> list[Figure]:
+def main(argv: list[str] | None = None) -> list[Figure]:
     """Run the benchmark and print its table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -203,8 +203,13 @@ def main() -> list[Figure]:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--chart-runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
-    args, _ = parser.parse_known_args()
+    args, _ = parser.parse_known_args(argv)
     return asyncio.run(_run(args))
+
+
+def figures(quick: bool = False) -> list[Figure]:
+    """The figures for ``python -m bench`` (``quick``: 100,000 rows, a smoke run)."""
+    return main(["--rows", "100000", "--member-rows", "2000", "--runs", "5", "--chart-runs", "2"] if quick else [])
 
 
 if __name__ == "__main__":
