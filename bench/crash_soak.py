@@ -328,5 +328,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if all(r.ok for r in results) else 1
 
 
+def figures(quick: bool = False) -> list[Figure]:
+    """The figures for ``python -m bench``: 100 SIGKILLs over 4 bots side by side (``quick``: 8)."""
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
+    with tempfile.TemporaryDirectory(prefix="crash-soak-") as tmp:
+        results = asyncio.run(run_soak(kills=8 if quick else 100, lanes=4, workdir=Path(tmp)))
+    return report(results)
+
+
 if __name__ == "__main__":
     sys.exit(main())
