@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -335,6 +335,12 @@ class _Entry:
         return result
 
 
+# libyaml's loader is ~10x faster and keeps the same line marks; the pure-Python one is the fallback.
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CONTENT_FILES = ("vocabulary.yaml", "roles.yaml", "faq.yaml", "prompts.yaml")
+_cache: dict[tuple[object, ...], Content] = {}
+
+
 def _compose(problems: _Problems, path: Path) -> Node | None:
     """Parse one YAML file into a node tree, reporting a missing file or a syntax error."""
     name = path.name
@@ -347,7 +353,7 @@ def _compose(problems: _Problems, path: Path) -> Node | None:
         problems.add(name, 1, f"cannot read file: {exc}")
         return None
     try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
+        node = yaml.compose(source, Loader=_YAML_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = int(mark.line) + 1 if mark is not None else 1
@@ -731,6 +737,25 @@ def load_content(data_dir: Path = DATA_DIR, *, enforce_minimums: bool | None = N
     data_dir = Path(data_dir)
     if enforce_minimums is None:
         enforce_minimums = data_dir.resolve() == DATA_DIR
+    # Content is immutable, so one load serves every bot in the process until a file changes.
+    key = (data_dir.resolve(), enforce_minimums, *(_stamp(data_dir / name) for name in _CONTENT_FILES))
+    cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    content = _load_uncached(data_dir, enforce_minimums=enforce_minimums)
+    _cache[key] = content
+    return content
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+def _load_uncached(data_dir: Path, *, enforce_minimums: bool) -> Content:
     problems = _Problems()
     vocabulary = _load_vocabulary(problems, data_dir, minimums=enforce_minimums)
     roles = _load_roles(problems, data_dir, vocabulary, minimums=enforce_minimums)
