@@ -12,8 +12,9 @@ rotate over 6,001 users so ``/faq ask``'s per-member cooldown (3 per 30 s) is no
 answers ``/ping`` at once.
 
 Each bot gets: a warm-up; N interactions at 100/s (open loop: sent on schedule whatever the answers do); the
-highest rate it sustains, measured as the throughput with 32 interactions in flight (closed loop); and N at 80 %
-of PMOBot's highest rate (open loop; the baseline at the same rate, so the comparison is at equal load).
+highest rate it sustains, measured as the throughput with 32 interactions in flight (closed loop); N at 80 %
+of PMOBot's highest rate (open loop; the baseline at the same rate, so the comparison is at equal load); and each
+command alone, one at a time, so its own cost shows without queueing behind the others.
 
 Run: ``python -m bench.interactions [--count 5000] [--bare-count 2000] [--quick]``.
 """
@@ -108,6 +109,7 @@ class BotResult:
     at_100: Run
     max_rate: float
     at_high: Run | None = None
+    alone: dict[str, Run] | None = None  # each command one at a time: its own cost, without queueing
 
 
 class Session:
@@ -145,6 +147,11 @@ async def _measure(
         result = BotResult(at_100=at_100, max_rate=saturation.rate)
         rate = high if high is not None else 0.8 * saturation.rate
         result.at_high = await session.load(count, rate=rate)
+        result.alone = {}
+        for label, group in _groups(items).items():
+            alone = Session(standin, group)
+            alone.offset = session.offset + 100_000 * len(result.alone)
+            result.alone[label] = await alone.load(20 if quick else 100, concurrency=1)
         return result
     finally:
         await close(bot, task)
@@ -205,10 +212,42 @@ def _latency_figures(label: str, mine: Run, base: Run, goals: bool) -> list[Figu
     ]
 
 
+def _label(item: dict[str, Any]) -> str:
+    return f"/{item['path']}" + (" autocomplete" if item["kind"] == "autocomplete" else "")
+
+
+def _groups(items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        groups.setdefault(_label(item), []).append(item)
+    return groups
+
+
+def _by_command(run: Run, items: list[dict[str, Any]]) -> dict[str, list[float]]:
+    """Answered latencies of an open-loop run grouped by command (interaction i used items[i % len(items)])."""
+    groups: dict[str, list[float]] = {}
+    for i, latency in enumerate(run.latencies):
+        if latency is not None:
+            groups.setdefault(_label(items[i % len(items)]), []).append(latency)
+    return groups
+
+
 def _figures(pmo: BotResult, bare: BotResult, high_rate: float) -> list[Figure]:
     assert pmo.at_high is not None and bare.at_high is not None
+    by_command = [
+        Figure(f"@100/s: latency p99, {label} only", percentile(values, 99), "ms", baseline=bare.at_100.latency(99))
+        for label, values in _by_command(pmo.at_100, pmo_mix()).items()
+    ]
+    assert pmo.alone is not None and bare.alone is not None
+    bare_alone = next(iter(bare.alone.values())).latency(50)
+    alone = [
+        Figure(f"one at a time: latency p50, {label}", run.latency(50), "ms", baseline=bare_alone)
+        for label, run in pmo.alone.items()
+    ]
     return [
         *_latency_figures("@100/s", pmo.at_100, bare.at_100, goals=True),
+        *by_command,
+        *alone,
         Figure("highest sustained rate (32 in flight)", pmo.max_rate, "/s", baseline=bare.max_rate),
         *_latency_figures(f"@{high_rate:.0f}/s (80% of highest)", pmo.at_high, bare.at_high, goals=False),
     ]
