@@ -41,11 +41,13 @@ CHANNEL_NAMES = ("general", "prompts", "mentoring", "check-ins", "mod-log")
 # -- the parent side ---------------------------------------------------------------------------------------------
 
 
-class StandInProcess:
-    """``async with StandInProcess(guilds=1000, channels=25) as s:`` then point a bot at ``s.api_base``."""
+class JsonChild:
+    """A ``python -m <module>`` child spoken to in JSON lines: a first message configures it, then commands."""
 
-    def __init__(self, **world: Any) -> None:
-        self.world = world
+    module = ""
+
+    def __init__(self, **config: Any) -> None:
+        self.config = config
         self.proc: asyncio.subprocess.Process | None = None
         self.info: dict[str, Any] = {}
 
@@ -53,12 +55,16 @@ class StandInProcess:
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bench._standin_proc",
+            self.module,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             limit=256 * 1024 * 1024,
         )
-        self.info = await self._exchange(self.world)
+        try:
+            self.info = await self._exchange(self.config)
+        except BaseException:
+            await self.__aexit__(None, None, None)
+            raise
         return self
 
     async def __aexit__(
@@ -68,7 +74,7 @@ class StandInProcess:
             return
         if self.proc.returncode is None:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._exchange({"cmd": "quit"}), 10)
+                await asyncio.wait_for(self._exchange({"cmd": "quit"}), 15)
             with contextlib.suppress(ProcessLookupError):
                 self.proc.kill()
         await self.proc.wait()
@@ -79,15 +85,21 @@ class StandInProcess:
         await self.proc.stdin.drain()
         line = await self.proc.stdout.readline()
         if not line:
-            raise RuntimeError(f"the stand-in process exited ({await self.proc.wait()})")
+            raise RuntimeError(f"{self.module} exited ({await self.proc.wait()})")
         answer: dict[str, Any] = json.loads(line)
         if "error" in answer:
-            raise RuntimeError(f"stand-in process: {answer['error']}")
+            raise RuntimeError(f"{self.module}: {answer['error']}")
         return answer
 
     async def call(self, cmd: str, **args: Any) -> dict[str, Any]:
         """Send one command and return its answer."""
         return await self._exchange({"cmd": cmd, **args})
+
+
+class StandInProcess(JsonChild):
+    """``async with StandInProcess(guilds=1000, channels=25) as s:`` then point a bot at ``s.api_base``."""
+
+    module = "bench._standin_proc"
 
     @property
     def api_base(self) -> str:
@@ -222,14 +234,14 @@ class _Driver:
             shots = list(await asyncio.gather(*tasks))
         else:
             counter = iter(range(count))
-            results: list[_Shot] = []
+            results: dict[int, _Shot] = {}
 
             async def worker() -> None:
                 for i in counter:
-                    results.append(await self._one(items[i % len(items)], offset + i))
+                    results[i] = await self._one(items[i % len(items)], offset + i)
 
             await asyncio.gather(*(worker() for _ in range(int(args.get("concurrency", 32)))))
-            shots = results
+            shots = [results[i] for i in range(count)]  # in sending order: shot i used items[i % len(items)]
         elapsed = time.monotonic() - started
         if not args.get("keep_records"):
             self.standin.recorder.records.clear()

@@ -1,7 +1,9 @@
 """Interaction overhead and event-loop health: the real PMOBot against a bare discord.py bot on the same stand-in.
 
-The stand-in runs in a process of its own (:mod:`bench._standin_proc`) and fires the interactions; the bot under
-test runs alone in this process, with a 1 ms event-loop probe beside it. Latency is read entirely on the
+Each stand-in runs in a process of its own (:mod:`bench._standin_proc`) and fires the interactions; each bot runs
+alone in a process of its own (:mod:`bench._botproc`) with a 1 ms event-loop probe beside it. Both bots are
+connected at once and their loads alternate in short segments, so a busy moment on the (shared) machine lands on
+both alike. Latency is read entirely on the
 stand-in's side: from the moment INTERACTION_CREATE was written to the bot's websocket to the moment the bot's
 first callback request (``POST /interactions/{id}/{token}/callback``) arrived. Both bots pay the same stand-in,
 socket and discord.py costs, so the ratio isolates what the bot's own code adds.
@@ -31,7 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench._bots import PING, BareBot, LoopProbe, close, connect, make_pmo_bot, point_discord_at, restore_discord
+from bench._botproc import BotChild
+from bench._bots import PING
 from bench._report import Figure, emit
 from bench._standin_proc import StandInProcess, percentile
 
@@ -72,9 +75,10 @@ def pmo_mix() -> list[dict[str, Any]]:
 
 @dataclass
 class Run:
-    """One load run: latencies (ms; None = not answered within the deadline) and loop lags (ms)."""
+    """One load run: latencies (ms; None = not answered within the deadline), what each was, and loop lags (ms)."""
 
     latencies: list[float | None]
+    labels: list[str]
     lags: list[float]
     elapsed: float
 
@@ -101,6 +105,16 @@ class Run:
         """Interactions per second achieved."""
         return len(self.latencies) / self.elapsed if self.elapsed else math.nan
 
+    @classmethod
+    def merge(cls, runs: list[Run]) -> Run:
+        """Several segments as one run."""
+        return cls(
+            [v for r in runs for v in r.latencies],
+            [label for r in runs for label in r.labels],
+            [lag for r in runs for lag in r.lags],
+            sum(r.elapsed for r in runs),
+        )
+
 
 @dataclass
 class BotResult:
@@ -108,70 +122,94 @@ class BotResult:
 
     at_100: Run
     max_rate: float
-    at_high: Run | None = None
-    alone: dict[str, Run] | None = None  # each command one at a time: its own cost, without queueing
+    at_high: Run
+    alone: dict[str, Run]  # each command one at a time: its own cost, without queueing
 
 
 class Session:
-    """One bot connected to the stand-in process, with the probe, and a running interaction counter."""
+    """One bot in its own process, its stand-in in another, and a running interaction counter (fresh members)."""
 
-    def __init__(self, standin: StandInProcess, items: list[dict[str, Any]]) -> None:
+    def __init__(self, standin: StandInProcess, bot: BotChild, items: list[dict[str, Any]]) -> None:
         self.standin = standin
+        self.bot = bot
         self.items = items
         self.offset = 0
-        self.probe = LoopProbe()
 
-    async def load(self, count: int, *, rate: float | None = None, concurrency: int = 32) -> Run:
-        """Fire ``count`` interactions, probing this process's event loop meanwhile."""
-        self.probe.start()
+    async def load(
+        self, count: int, *, rate: float | None = None, concurrency: int = 32, items: list[dict[str, Any]] | None = None
+    ) -> Run:
+        """Fire ``count`` interactions, probing the bot's event loop meanwhile."""
+        items = items or self.items
+        await self.bot.probe_start()
         answer = await self.standin.call(
-            "load", items=self.items, count=count, rate=rate, concurrency=concurrency, offset=self.offset
+            "load", items=items, count=count, rate=rate, concurrency=concurrency, offset=self.offset
         )
-        lags = await self.probe.stop()
+        lags = await self.bot.probe_stop()
         self.offset += count
         if answer["sender_behind_ms"] > 50:
             log.warning("the stand-in fell %.0f ms behind its sending schedule", answer["sender_behind_ms"])
-        return Run(answer["latencies_ms"], [lag * 1000 for lag in lags], answer["elapsed"])
+        labels = [_label(items[i % len(items)]) for i in range(count)]
+        return Run(answer["latencies_ms"], labels, lags, answer["elapsed"])
+
+
+async def _alternate(
+    pmo: Session, bare: Session, counts: tuple[int, int], segments: int, **load: Any
+) -> tuple[Run, Run]:
+    """Both bots' loads in alternating segments, so a busy moment on the machine hits both alike."""
+    mine: list[Run] = []
+    base: list[Run] = []
+    for k in range(segments):
+        mine.append(await pmo.load(counts[0] // segments + (k < counts[0] % segments), **load))
+        base.append(await bare.load(counts[1] // segments + (k < counts[1] % segments), **load))
+    return Run.merge(mine), Run.merge(base)
 
 
 async def _measure(
-    bot: Any, standin: StandInProcess, items: list[dict[str, Any]], count: int, high: float | None, quick: bool
-) -> BotResult:
-    old = point_discord_at(standin.api_base, standin.gateway_url)
-    task = await connect(bot, standin.token)
-    try:
-        session = Session(standin, items)
-        await session.load(len(items) * (1 if quick else 4), concurrency=8)  # warm-up: caches, search index
-        at_100 = await session.load(count, rate=100.0)
-        saturation = await session.load(max(count // 5, 200), concurrency=32)
-        result = BotResult(at_100=at_100, max_rate=saturation.rate)
-        rate = high if high is not None else 0.8 * saturation.rate
-        result.at_high = await session.load(count, rate=rate)
-        result.alone = {}
-        for label, group in _groups(items).items():
-            alone = Session(standin, group)
-            alone.offset = session.offset + 100_000 * len(result.alone)
-            result.alone[label] = await alone.load(20 if quick else 100, concurrency=1)
-        return result
-    finally:
-        await close(bot, task)
-        restore_discord(old)
+    pmo: Session, bare: Session, count: int, bare_count: int, quick: bool
+) -> tuple[BotResult, BotResult]:
+    segments = 2 if quick else 10
+    for session in (pmo, bare):
+        await session.load(len(session.items) * (1 if quick else 4), concurrency=8)  # warm-up: caches, search index
+    pmo_100, bare_100 = await _alternate(pmo, bare, (count, bare_count), segments, rate=100.0)
+    saturation = max(count // 5, 200)
+    pmo_max, bare_max = await _alternate(pmo, bare, (saturation, saturation), 2, concurrency=32)
+    high = 0.8 * pmo_max.rate
+    pmo_high, bare_high = await _alternate(pmo, bare, (count, bare_count), segments, rate=high)
+    pmo_alone: dict[str, Run] = {}
+    bare_alone: dict[str, Run] = {}
+    for label, group in _groups(pmo.items).items():
+        pmo_alone[label] = await pmo.load(20 if quick else 100, concurrency=1, items=group)
+        bare_alone[label] = await bare.load(20 if quick else 100, concurrency=1)
+    return (
+        BotResult(pmo_100, pmo_max.rate, pmo_high, pmo_alone),
+        BotResult(bare_100, bare_max.rate, bare_high, bare_alone),
+    )
 
 
 async def run(count: int, bare_count: int, quick: bool) -> tuple[list[Figure], str]:
-    """Measure PMOBot, then the bare bot, on one stand-in process."""
-    async with StandInProcess(guilds=1, channels=5, members=6001) as standin:
-        with tempfile.TemporaryDirectory(prefix="bench-interactions-") as folder:
-            pmo_bot = make_pmo_bot(standin.api_base, standin.token, Path(folder) / "bot.sqlite3")
-            pmo = await _measure(pmo_bot, standin, pmo_mix(), count, None, quick)
-        assert pmo.at_high is not None
-        high_rate = pmo.at_high.rate
-        bare = await _measure(BareBot(), standin, [PING], bare_count, high_rate, quick)
-    assert bare.at_high is not None
-    return _figures(pmo, bare, high_rate), (
+    """Both bots connected at once, each with its own stand-in process; their loads alternate."""
+    world = {"guilds": 1, "channels": 5, "members": 6001}
+    with tempfile.TemporaryDirectory(prefix="bench-interactions-") as folder:
+        database = str(Path(folder) / "bot.sqlite3")
+        async with (
+            StandInProcess(**world) as pmo_standin,
+            StandInProcess(**world) as bare_standin,
+            BotChild(bot="pmo", database=database, **_endpoints(pmo_standin)) as pmo_bot,
+            BotChild(bot="bare", **_endpoints(bare_standin)) as bare_bot,
+        ):
+            pmo, bare = await _measure(
+                Session(pmo_standin, pmo_bot, pmo_mix()), Session(bare_standin, bare_bot, [PING]),
+                count, bare_count, quick,
+            )  # fmt: skip
+    return _figures(pmo, bare), (
         f"Interactions: {count:,} for PMOBot (faq ask / progress log / role autocomplete / role info), "
-        f"{bare_count:,} for a bare discord.py bot (/ping); stand-in in its own process"
+        f"{bare_count:,} for a bare discord.py bot (/ping); each bot and each stand-in in its own process; "
+        "loads alternate between the bots in segments"
     )
+
+
+def _endpoints(standin: StandInProcess) -> dict[str, str]:
+    return {"api_base": standin.api_base, "gateway_url": standin.gateway_url, "token": standin.token}
 
 
 def _latency_figures(label: str, mine: Run, base: Run, goals: bool) -> list[Figure]:
@@ -223,25 +261,23 @@ def _groups(items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return groups
 
 
-def _by_command(run: Run, items: list[dict[str, Any]]) -> dict[str, list[float]]:
-    """Answered latencies of an open-loop run grouped by command (interaction i used items[i % len(items)])."""
+def _by_command(run: Run) -> dict[str, list[float]]:
+    """Answered latencies grouped by command."""
     groups: dict[str, list[float]] = {}
-    for i, latency in enumerate(run.latencies):
+    for label, latency in zip(run.labels, run.latencies, strict=True):
         if latency is not None:
-            groups.setdefault(_label(items[i % len(items)]), []).append(latency)
+            groups.setdefault(label, []).append(latency)
     return groups
 
 
-def _figures(pmo: BotResult, bare: BotResult, high_rate: float) -> list[Figure]:
-    assert pmo.at_high is not None and bare.at_high is not None
+def _figures(pmo: BotResult, bare: BotResult) -> list[Figure]:
+    high_rate = pmo.at_high.rate
     by_command = [
         Figure(f"@100/s: latency p99, {label} only", percentile(values, 99), "ms", baseline=bare.at_100.latency(99))
-        for label, values in _by_command(pmo.at_100, pmo_mix()).items()
+        for label, values in _by_command(pmo.at_100).items()
     ]
-    assert pmo.alone is not None and bare.alone is not None
-    bare_alone = next(iter(bare.alone.values())).latency(50)
     alone = [
-        Figure(f"one at a time: latency p50, {label}", run.latency(50), "ms", baseline=bare_alone)
+        Figure(f"one at a time: latency p50, {label}", run.latency(50), "ms", baseline=bare.alone[label].latency(50))
         for label, run in pmo.alone.items()
     ]
     return [
