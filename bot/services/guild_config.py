@@ -79,6 +79,10 @@ _KIND_NAMES = {
 MAX_UPCOMING = 15
 
 
+MAX_GRACE_HOURS = 168  # the column allows a week (10080 minutes)
+MAX_PROPOSAL_DAYS = 30
+
+
 @dataclass(frozen=True, slots=True)
 class GuildSettings:
     """One server's settings, with defaults for a server the bot has not stored yet."""
@@ -256,7 +260,7 @@ async def _apply_change(
         return SettingChange(replace(before, **{column: value}), entry)
 
 
-_SETTABLE = frozenset({*CHANNEL_PURPOSES.values(), "timezone", "mod_role_id"})
+_SETTABLE = frozenset({*CHANNEL_PURPOSES.values(), "timezone", "mod_role_id", "grace_minutes", "proposal_expiry_days"})
 
 
 async def set_channel(
@@ -305,6 +309,40 @@ async def set_mod_role(
         action="config.set-mod-role",
         target=None,
         audit_key="role_id",
+        actor_id=actor_id,
+        now=now,
+    )
+
+
+async def set_grace(db: Database, *, guild_id: int, hours: int, actor_id: int, now: datetime) -> SettingChange:
+    """Set how late a post missed while the bot was down may still be sent (0–168 hours)."""
+    if not 0 <= hours <= MAX_GRACE_HOURS:
+        raise ValidationError(f"The grace window must be between 0 and {MAX_GRACE_HOURS} hours; you gave {hours}.")
+    return await _apply_change(
+        db,
+        guild_id=guild_id,
+        column="grace_minutes",
+        value=hours * 60,
+        action="config.set-grace",
+        target=None,
+        audit_key="grace_minutes",
+        actor_id=actor_id,
+        now=now,
+    )
+
+
+async def set_proposal_expiry(db: Database, *, guild_id: int, days: int, actor_id: int, now: datetime) -> SettingChange:
+    """Set after how many days an unanswered mentoring proposal expires (1–30); applies to new proposals."""
+    if not 1 <= days <= MAX_PROPOSAL_DAYS:
+        raise ValidationError(f"Proposals must expire after 1 to {MAX_PROPOSAL_DAYS} days; you gave {days}.")
+    return await _apply_change(
+        db,
+        guild_id=guild_id,
+        column="proposal_expiry_days",
+        value=days,
+        action="config.set-proposal-expiry",
+        target=None,
+        audit_key="proposal_expiry_days",
         actor_id=actor_id,
         now=now,
     )

@@ -124,7 +124,10 @@ def settings_embed(
             break
         run_lines.append(line)
     embed.add_field(name="Next scheduled runs", value="\n".join(run_lines) or "Nothing scheduled yet.", inline=False)
-    embed.set_footer(text="Change these with /admin config set-channel, set-timezone and set-mod-role.")
+    embed.set_footer(
+        text="Change these with /admin config set-channel, set-timezone, set-mod-role, set-grace and "
+        "set-proposal-expiry."
+    )
     return embed
 
 
@@ -234,6 +237,44 @@ class ConfigAdmin(AdminMixinBase):
         else:
             text = f"{role.mention} is already the moderator role; nothing changed."
         await send_ephemeral(interaction, text)
+
+    @config.command(name="set-grace")
+    @app_commands.describe(hours="Hours late a missed post may still go out (0–168)")
+    async def config_set_grace(
+        self, interaction: discord.Interaction[PMOBot], hours: app_commands.Range[int, 0, guild_config.MAX_GRACE_HOURS]
+    ) -> None:
+        """How late a missed scheduled post may still be sent (default 6 h)."""
+        assert interaction.guild_id is not None  # noqa: S101 - AdminCog is guild-only
+        change = await guild_config.set_grace(
+            self.bot.db,
+            guild_id=interaction.guild_id,
+            hours=hours,
+            actor_id=interaction.user.id,
+            now=self.bot.clock.now(),
+        )
+        await post_audit(self.bot, change.entry)
+        verb = "is now" if change.changed else "is already"
+        await send_ephemeral(interaction, f"The grace window for missed posts {verb} **{hours} h**.")
+
+    @config.command(name="set-proposal-expiry")
+    @app_commands.describe(days="Days a mentor has to answer (1–30)")
+    async def config_set_proposal_expiry(
+        self,
+        interaction: discord.Interaction[PMOBot],
+        days: app_commands.Range[int, 1, guild_config.MAX_PROPOSAL_DAYS],
+    ) -> None:
+        """When unanswered mentoring proposals expire (default 3 days)."""
+        assert interaction.guild_id is not None  # noqa: S101 - AdminCog is guild-only
+        change = await guild_config.set_proposal_expiry(
+            self.bot.db,
+            guild_id=interaction.guild_id,
+            days=days,
+            actor_id=interaction.user.id,
+            now=self.bot.clock.now(),
+        )
+        await post_audit(self.bot, change.entry)
+        verb = "now expire" if change.changed else "already expire"
+        await send_ephemeral(interaction, f"New mentoring proposals {verb} after **{days} days**.")
 
     @commands.Cog.listener("on_app_command_completion")
     async def deliver_notices_after_admin(

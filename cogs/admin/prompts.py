@@ -187,8 +187,8 @@ class PromptsAdmin(AdminMixinBase):
 
     @prompts.command(name="add")
     @app_commands.describe(
-        text="The prompt: one thing to do or reflect on within a working day",
-        kind="Experience (doing, 70), exposure (learning from others, 20) or education (formal, 10)",
+        text="One thing to do or reflect on within a working day",
+        kind="Experience (70), exposure (20) or education (10)",
         hint="A question to start the discussion thread",
     )
     async def prompts_add(
@@ -252,7 +252,7 @@ class PromptsAdmin(AdminMixinBase):
         await send_ephemeral(interaction, embed=embed)
 
     @prompts.command(name="import")
-    @app_commands.describe(file="A .yaml or .json list of prompts: text, kind, optional hint and tags")
+    @app_commands.describe(file="A YAML or JSON list of prompts: text, kind, optional hint and tags")
     async def prompts_import(self, interaction: discord.Interaction[PMOBot], file: discord.Attachment) -> None:
         """Add prompts from a YAML or JSON file."""
         guild_id = _guild_id(interaction)

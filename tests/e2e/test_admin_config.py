@@ -112,3 +112,40 @@ async def test_pending_notices_are_shown_at_the_next_admin_use(app: App) -> None
     again = await app.invoke("admin config show", user=app.admin)
     assert len(again.messages) == 1
     await app.clock.advance(timedelta(minutes=1))
+
+
+async def test_set_grace_changes_the_catch_up_window_and_is_audited(app: App) -> None:
+    reply = await app.invoke("admin config set-grace", user=app.admin, hours=2)
+    assert reply.ephemeral and "2 h" in reply.content
+    assert await schedules.guild_grace_seconds(app.bot.db, app.guild.id) == 2 * 3600
+    show = await app.invoke("admin config show", user=app.admin)
+    assert "2 h 00 min late" in str(show.embeds[0])
+    rows = await app.bot.db.fetch_all(
+        "SELECT before_json, after_json FROM audit_log WHERE guild_id = ? AND action = 'config.set-grace'",
+        (app.guild.id,),
+    )
+    assert len(rows) == 1 and "360" in rows[0]["before_json"] and "120" in rows[0]["after_json"]
+
+
+async def test_set_proposal_expiry_applies_and_out_of_range_never_reaches_the_bot(app: App) -> None:
+    reply = await app.invoke("admin config set-proposal-expiry", user=app.admin, days=7)
+    assert "7 days" in reply.content
+    assert (await guild_config.get_settings(app.bot.db, app.guild.id)).proposal_expiry_days == 7
+    for bad in (0, 31):
+        try:
+            await app.invoke("admin config set-proposal-expiry", user=app.admin, days=bad)
+        except Exception as exc:  # the stand-in refuses it as Discord's client would
+            assert "days" in str(exc)
+        else:
+            raise AssertionError(f"days={bad} was accepted")
+    assert (await guild_config.get_settings(app.bot.db, app.guild.id)).proposal_expiry_days == 7
+
+
+async def test_set_grace_service_refuses_out_of_range_and_stores_nothing(app: App) -> None:
+    import pytest
+
+    from bot.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="between 0 and 168"):
+        await guild_config.set_grace(app.bot.db, guild_id=app.guild.id, hours=200, actor_id=1, now=app.clock.now())
+    assert await schedules.guild_grace_seconds(app.bot.db, app.guild.id) == 6 * 3600
