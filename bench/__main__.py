@@ -1,6 +1,6 @@
 """Run every benchmark and print one table: figure, value, baseline, ratio, goal, pass/fail.
 
-``python -m bench`` runs them all (about 8 minutes on a 2-core machine); ``--quick`` runs each at a small size
+``python -m bench`` runs them all (about 6 minutes on a 2-core machine); ``--quick`` runs each at a small size
 (a smoke run, not figures to quote); ``--only NAME`` (repeatable, or comma-separated) picks benchmarks by name.
 
 Each benchmark module offers ``figures(quick: bool) -> list[Figure]``. While one runs, whatever it prints (its
