@@ -15,7 +15,7 @@ import json
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,13 +51,19 @@ class GlobalPacer:
     """
 
     def __init__(
-        self, per_window: int = 50, window: float = 1.05, *, monotonic: Callable[[], float] = time.monotonic
+        self,
+        per_window: int = 50,
+        window: float = 1.05,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         if per_window < 1 or window <= 0:
             raise ValueError("the pacer needs at least one request per positive window")
         self.per_window = per_window
         self.window = window
         self._monotonic = monotonic
+        self._sleep = sleep
         self._sent: deque[float] = deque()
         self._lock = asyncio.Lock()
         self.waited = 0  # requests that had to wait for the window, for logs and benchmarks
@@ -73,7 +79,7 @@ class GlobalPacer:
                     self._sent.append(now)
                     return
                 self.waited += 1
-                await asyncio.sleep(self._sent[0] + self.window - now)
+                await self._sleep(self._sent[0] + self.window - now)
 
     @staticmethod
     def exempt(path: str) -> bool:

@@ -12,7 +12,7 @@ from bot.sending import GlobalPacer
 
 
 class FakeTime:
-    """A monotonic clock that only moves when asyncio.sleep is awaited through it."""
+    """A monotonic clock that only moves when a test moves it."""
 
     def __init__(self) -> None:
         self.now = 0.0
@@ -29,7 +29,7 @@ async def test_requests_within_the_window_do_not_wait() -> None:
     assert pacer.waited == 0
 
 
-async def test_one_more_waits_until_the_oldest_leaves_the_window(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_one_more_waits_until_the_oldest_leaves_the_window() -> None:
     fake = FakeTime()
     slept: list[float] = []
 
@@ -37,8 +37,7 @@ async def test_one_more_waits_until_the_oldest_leaves_the_window(monkeypatch: py
         slept.append(seconds)
         fake.now += seconds
 
-    monkeypatch.setattr("bot.sending.asyncio.sleep", sleep)
-    pacer = GlobalPacer(per_window=3, window=1.0, monotonic=fake)
+    pacer = GlobalPacer(per_window=3, window=1.0, monotonic=fake, sleep=sleep)
     for at in (0.0, 0.2, 0.4):
         fake.now = at
         await pacer.acquire()
