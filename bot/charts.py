@@ -3,6 +3,9 @@
 Rendering uses matplotlib's object API on the Agg canvas (no pyplot, no GUI backend, no global figure state) and
 runs in a worker thread (:func:`render_progress_chart_async`) so the event loop keeps serving Discord. matplotlib
 is not thread-safe for concurrent drawing (font and text caches), so renders are serialised by a lock.
+
+matplotlib (and numpy, which it pulls in) is imported by the first render, not with this module: it costs ~30 MiB
+of resident memory that a bot nobody has asked for a chart should not pay from start-up.
 """
 
 from __future__ import annotations
@@ -11,11 +14,6 @@ import asyncio
 import io
 import threading
 from collections.abc import Sequence
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
 from bot.mix import KINDS, Mix, WeekTotals
 
@@ -41,6 +39,12 @@ async def render_progress_chart_async(mix: Mix, weeks: Sequence[WeekTotals], tit
 
 
 def _render(mix: Mix, weeks: Sequence[WeekTotals], title: str) -> bytes:
+    # Deferred imports: see the module docstring.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     figure = Figure(figsize=(CHART_SIZE[0] / _DPI, CHART_SIZE[1] / _DPI), dpi=_DPI)
     FigureCanvasAgg(figure)
     figure.suptitle(title[:80], fontsize=13)

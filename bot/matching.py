@@ -18,13 +18,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final, TypeAlias
 
-import numpy as np
-import numpy.typing as npt
-from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+if TYPE_CHECKING:
+    # numpy and scipy are imported where a round is solved, not here: together they are ~40 MiB of resident
+    # memory that a bot which never runs a round (or has not run one yet) should not carry from start-up.
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = [
     "WEIGHTS",
@@ -46,8 +46,8 @@ __all__ = [
     "timezone_distance",
 ]
 
-Matrix = npt.NDArray[np.float64]
-BoolMatrix = npt.NDArray[np.bool_]
+Matrix: TypeAlias = "npt.NDArray[np.float64]"
+BoolMatrix: TypeAlias = "npt.NDArray[np.bool_]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +244,8 @@ class _Problem:
 
 
 def _problem(mentees: Sequence[Mentee], mentors: Sequence[Mentor], blocked: Blocked) -> _Problem:
+    import numpy as np  # deferred: see the imports at the top
+
     n, m = len(mentees), len(mentors)
     areas = {a for x in mentees for a in x.areas} | {a for y in mentors for a in y.areas}
     index = {area: i for i, area in enumerate(sorted(areas))}
@@ -327,6 +329,11 @@ def plan_round(mentees: Sequence[Mentee], mentors: Sequence[Mentor], blocked: Bl
     keeps every dense matrix only as large as one community of interest. Within a component, a mentor gets at
     most ``min(free places, eligible mentees)`` slot columns.
     """
+    import numpy as np  # deferred: see the imports at the top
+    from scipy.optimize import linear_sum_assignment
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     problem = _problem(mentees, mentors, blocked)
     n, m = problem.base.shape
     chosen: dict[int, tuple[int, float]] = {}
@@ -359,6 +366,8 @@ def plan_round(mentees: Sequence[Mentee], mentors: Sequence[Mentor], blocked: Bl
 
 def plan_greedy(mentees: Sequence[Mentee], mentors: Sequence[Mentor], blocked: Blocked = ()) -> RoundPlan:
     """The greedy baseline: repeatedly take the best remaining pair at its first-place score (not optimal)."""
+    import numpy as np  # deferred: see the imports at the top
+
     problem = _problem(mentees, mentors, blocked)
     chosen: dict[int, tuple[int, float]] = {}
     if problem.base.size == 0:
