@@ -37,6 +37,7 @@ __all__ = [
     "MAX_IMPORT_ITEMS",
     "MAX_PENDING_SUGGESTIONS",
     "OUTCOME_JOB_KIND",
+    "THREAD_JOB_KIND",
     "BankEntry",
     "BankSummary",
     "ImportResult",
@@ -60,6 +61,7 @@ __all__ = [
     "mark_posted",
     "next_pending_suggestion",
     "normalise_ref",
+    "note_thread_outcome",
     "parse_import",
     "pause_prompts",
     "prompt_stats",
@@ -72,12 +74,16 @@ __all__ = [
     "set_schedule",
     "set_thread",
     "suggest_prompt",
+    "thread_job_key",
     "validate_kind",
     "validate_prompt",
 ]
 
 JOB_KIND = "prompt"
 OUTCOME_JOB_KIND = "prompt-outcome"
+# Opening a post's discussion thread is a job of its own, queued once the post is out, so that in a burst the
+# dispatcher (which runs the earliest run_at first) sends every due post before any thread.
+THREAD_JOB_KIND = "prompt-thread"
 KIND_LABELS = {"experience": "Experience (70)", "exposure": "Exposure (20)", "education": "Education (10)"}
 MAX_PENDING_SUGGESTIONS = 3
 MAX_SERVER_PROMPTS = 1000
@@ -822,20 +828,50 @@ async def reserve_post(
         return Reservation(PromptPost.from_row(stored), fresh=True)
 
 
-async def mark_posted(db: Database, post_id: int, *, channel_id: int, message_id: int, now: datetime) -> None:
-    """Record where the prompt was posted."""
-    await db.execute(
-        """
-        UPDATE prompt_posts SET status = 'posted', channel_id = ?, message_id = ?, posted_at = COALESCE(posted_at, ?)
-        WHERE id = ?
-        """,
-        (channel_id, message_id, iso(now), post_id),
-    )
+def thread_job_key(post_id: int) -> str:
+    """The key of the one job that opens a post's discussion thread."""
+    return f"prompt-thread:{post_id}"
+
+
+async def mark_posted(
+    db: Database,
+    post_id: int,
+    *,
+    channel_id: int,
+    message_id: int,
+    now: datetime,
+    thread: dict[str, Any] | None = None,
+) -> None:
+    """Record where the prompt was posted; with ``thread`` (the job's payload), also queue the job that opens its
+    discussion thread, in the same transaction so a recorded post never lacks its thread job. The job's key is
+    per post, so a repeat after a crash queues nothing more."""
+    async with db.transaction() as tx:
+        await tx.execute(
+            """
+            UPDATE prompt_posts SET status = 'posted', channel_id = ?, message_id = ?,
+                                    posted_at = COALESCE(posted_at, ?)
+            WHERE id = ?
+            """,
+            (channel_id, message_id, iso(now), post_id),
+        )
+        if thread is not None:
+            guild_id = await tx.fetch_value("SELECT guild_id FROM prompt_posts WHERE id = ?", (post_id,))
+            if guild_id is not None:
+                await store.add_job(
+                    tx, guild_id=int(guild_id), kind=THREAD_JOB_KIND, key=thread_job_key(post_id), due=now,
+                    payload={**thread, "post_id": post_id}, now=now,
+                )  # fmt: skip
 
 
 async def set_thread(db: Database, post_id: int, thread_id: int) -> None:
     """Record the discussion thread opened on a post."""
     await db.execute("UPDATE prompt_posts SET thread_id = ? WHERE id = ?", (thread_id, post_id))
+
+
+async def note_thread_outcome(db: Database, job_key: str, note: str) -> None:
+    """Put a note about the discussion thread (e.g. why there is none) on the post's own job, where
+    ``/admin prompts status`` shows it."""
+    await db.execute("UPDATE jobs SET last_error = ? WHERE key = ? AND kind = ?", (note[:500], job_key, JOB_KIND))
 
 
 async def get_post(db: Database, guild_id: int, post_id: int) -> PromptPost:

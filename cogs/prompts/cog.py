@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 
 # A suggestion's DM is still worth sending a day or two late; a prompt post follows the server's grace setting.
 OUTCOME_GRACE = timedelta(days=2)
+# A discussion thread is still worth opening while its prompt is the current one (threads archive after a day).
+THREAD_GRACE = timedelta(hours=20)
 
 
 @app_commands.guild_only()
@@ -42,6 +44,10 @@ class PromptCog(commands.GroupCog, group_name="prompt", group_description="Daily
         """Register the scheduler handlers and the persistent buttons."""
         self.bot.scheduler.register(service.JOB_KIND, self.poster.post, grace="guild", describe="daily prompt")
         self.bot.scheduler.register(
+            service.THREAD_JOB_KIND, self.poster.open_thread, grace=THREAD_GRACE, max_attempts=3,
+            describe="prompt discussion thread",
+        )  # fmt: skip
+        self.bot.scheduler.register(
             service.OUTCOME_JOB_KIND, self.poster.tell_suggester, grace=OUTCOME_GRACE, describe="suggestion reply"
         )
         self.bot.add_dynamic_items(LogThisButton, ReviewButton)
@@ -49,6 +55,7 @@ class PromptCog(commands.GroupCog, group_name="prompt", group_description="Daily
     async def cog_unload(self) -> None:
         """Forget the scheduler handlers and the persistent buttons (so a reload can register them again)."""
         self.bot.scheduler.unregister(service.JOB_KIND)
+        self.bot.scheduler.unregister(service.THREAD_JOB_KIND)
         self.bot.scheduler.unregister(service.OUTCOME_JOB_KIND)
         self.bot.remove_dynamic_items(LogThisButton, ReviewButton)
 

@@ -11,14 +11,20 @@ Posting a prompt is exactly-once by construction:
 4. the message id is recorded on the reservation before the job is marked sent, so a crash in between only
    re-records it.
 
-Opening the discussion thread comes after the post and never fails it.
+Opening the discussion thread is a follow-up ``prompt-thread`` job, queued in the transaction that records the
+post. The dispatcher runs the earliest ``run_at`` first, so when many servers' prompts fall due together every
+due post goes out before the threads queued behind them. The thread is opened at most once per post: its id is
+recorded on the post, a job that finds one recorded does nothing, a job whose earlier attempt may have reached
+Discord first looks for the thread on the post in the channel's history, and Discord itself refuses a second
+thread on one message. A thread that cannot be opened never fails the post; the reason is noted on the post's
+job, where ``/admin prompts status`` shows it.
 """
 
 from __future__ import annotations
 
 import logging
 import zoneinfo
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import discord
 
@@ -38,10 +44,12 @@ log = logging.getLogger(__name__)
 
 THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440  # a day: the next prompt takes over
 MAX_THREAD_NAME = 100
+THREAD_EXISTS = 160004  # Discord: "A thread has already been created for this message"
+NO_THREAD_PERMISSION = "posted without a discussion thread: I lack Create Public Threads in that channel"
 
 
 class PromptPoster:
-    """Runs ``prompt`` and ``prompt-outcome`` jobs for the bot."""
+    """Runs ``prompt``, ``prompt-thread`` and ``prompt-outcome`` jobs for the bot."""
 
     def __init__(self, bot: PMOBot) -> None:
         self.bot = bot
@@ -84,14 +92,66 @@ class PromptPoster:
                 view=prompt_view(post.id), guild_id=job.guild_id,
             )  # fmt: skip
             message_id = message.id
-        await service.mark_posted(bot.db, post.id, channel_id=channel_id, message_id=message_id, now=bot.clock.now())
         note = None
+        thread: dict[str, Any] | None = None
         if thread_id is None:
-            thread_id, note = await self._open_thread(ctx, channel_id, message_id, post)
+            if self._may_create_thread(job.guild_id, channel_id) is False:
+                note = NO_THREAD_PERMISSION
+            else:
+                thread = {"name": await self._thread_name(ctx, post), "marker": marker}
+        await service.mark_posted(
+            bot.db, post.id, channel_id=channel_id, message_id=message_id, now=bot.clock.now(), thread=thread
+        )
         if thread_id is not None and thread_id != post.thread_id:
             await service.set_thread(bot.db, post.id, thread_id)
         await self._warn_if_low(job.guild_id)
         return JobResult(message_id=message_id, note=note)
+
+    async def open_thread(self, ctx: JobContext) -> JobResult:
+        """Open the discussion thread on a posted prompt (a ``prompt-thread`` job queued by :meth:`post`)."""
+        bot, job = self.bot, ctx.job
+        post_id, name, marker = job.payload.get("post_id"), job.payload.get("name"), job.payload.get("marker")
+        if not isinstance(post_id, int) or not isinstance(name, str) or not isinstance(marker, str):
+            raise SkipJob("no post in the job")
+        try:
+            post = await service.get_post(bot.db, job.guild_id, post_id)
+        except NotFoundError:
+            raise SkipJob("the post is gone") from None
+        if post.thread_id is not None:
+            raise SkipJob("the post already has a discussion thread")
+        if post.channel_id is None or post.message_id is None:  # pragma: no cover - a posted row has both
+            raise SkipJob("the post has no message")
+        channel_id, message_id = post.channel_id, post.message_id
+        if ctx.recovering:
+            # An earlier attempt may have opened the thread without living to record it.
+            found = await self._find_earlier(channel_id, marker)
+            if found is not None and found.thread_id is not None:
+                await service.set_thread(bot.db, post.id, found.thread_id)
+                return JobResult(message_id=found.thread_id, note="found on the post after a restart")
+        if self._may_create_thread(job.guild_id, channel_id) is False:
+            await service.note_thread_outcome(bot.db, post.job_key, NO_THREAD_PERMISSION)
+            raise SkipJob(NO_THREAD_PERMISSION)
+        try:
+            thread = await bot.http.start_thread_with_message(
+                channel_id, message_id, name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES
+            )
+        except discord.HTTPException as exc:
+            if exc.code == THREAD_EXISTS:
+                # Opened by an attempt whose outcome was lost (or by hand): record it rather than fail.
+                found = await self._find_earlier(channel_id, marker)
+                if found is not None and found.thread_id is not None:
+                    await service.set_thread(bot.db, post.id, found.thread_id)
+                    return JobResult(message_id=found.thread_id, note="Discord already had a thread on the post")
+                raise SkipJob("Discord already has a thread on the post") from exc
+            if exc.status >= 500 or exc.status == 429:
+                raise  # the dispatcher retries with backoff; the retry looks in the history first
+            log.warning("Could not open a thread on prompt message %s: %s", message_id, exc)
+            note = f"posted without a discussion thread: HTTP {exc.status} {exc.text[:120]}"
+            await service.note_thread_outcome(bot.db, post.job_key, note)
+            raise SkipJob(note) from exc
+        thread_id = int(thread["id"])
+        await service.set_thread(bot.db, post.id, thread_id)
+        return JobResult(message_id=thread_id)
 
     async def _find_earlier(self, channel_id: int, marker: str) -> FoundMessage | None:
         try:
@@ -110,12 +170,8 @@ class PromptPoster:
         perms = channel.permissions_for(guild.me)
         return perms.view_channel and perms.create_public_threads and perms.read_message_history
 
-    async def _open_thread(
-        self, ctx: JobContext, channel_id: int, message_id: int, post: service.PromptPost
-    ) -> tuple[int | None, str | None]:
-        """Start the discussion thread; a refusal is recorded as a note, never as a failed post."""
-        if self._may_create_thread(ctx.job.guild_id, channel_id) is False:
-            return None, "posted without a discussion thread: I lack Create Public Threads in that channel"
+    async def _thread_name(self, ctx: JobContext, post: service.PromptPost) -> str:
+        """The thread's name: the post's local date and the prompt, within Discord's 100 characters."""
         zone = (
             ctx.schedule.rule.zone
             if ctx.schedule is not None
@@ -125,14 +181,7 @@ class PromptPoster:
         name = f"{day:%a %d %b} · {' '.join(post.text.split())}"
         if len(name) > MAX_THREAD_NAME:
             name = name[: MAX_THREAD_NAME - 1] + "…"
-        try:
-            thread = await self.bot.http.start_thread_with_message(
-                channel_id, message_id, name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES
-            )
-        except discord.HTTPException as exc:
-            log.warning("Could not open a thread on prompt message %s: %s", message_id, exc)
-            return None, f"posted without a discussion thread: HTTP {exc.status} {exc.text[:120]}"
-        return int(thread["id"]), None
+        return name
 
     async def _warn_if_low(self, guild_id: int) -> None:
         remaining = await service.claim_low_bank_warning(
