@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import statistics
 import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -1534,6 +1533,9 @@ async def mentoring_stats(db: Database, guild_id: int, since: datetime) -> Mento
     pending = await db.fetch_value(
         "SELECT COUNT(*) FROM mentoring_proposals WHERE guild_id = ? AND status = 'pending'", (guild_id,)
     )
+    # statistics (with decimal and fractions) is ~0.5 MiB resident; only /admin stats needs it, so not at start-up.
+    import statistics
+
     waits = [(parse_iso(r["matched_at"]) - parse_iso(r["created_at"])).total_seconds() for r in matched]
     oldest = min((parse_iso(r["created_at"]) for r in waiting), default=None)
     return MentoringStats(
