@@ -32,6 +32,7 @@ __all__ = [
     "normalise_question",
     "plan_query",
     "rank_names",
+    "ratio_above",
     "slugify",
     "stem",
     "suggest",
@@ -357,6 +358,30 @@ def edit_distance(a: str, b: str, limit: int, *, strict_substitution: bool = Fal
     return previous[-1]
 
 
+@lru_cache(maxsize=16384)
+def _letters(word: str) -> Mapping[str, int]:
+    """How often each letter occurs in a word (cached: the same vocabulary words are compared on every question)."""
+    counts: dict[str, int] = {}
+    for ch in word:
+        counts[ch] = counts.get(ch, 0) + 1
+    return counts
+
+
+def _bag_distance(a: Mapping[str, int], b: Mapping[str, int]) -> int:
+    """A lower bound of :func:`edit_distance`: an insertion, deletion or substitution changes each side by at most
+    one letter and a swap changes neither, so the edit distance is at least the larger one-sided surplus."""
+    only_a = only_b = 0
+    for ch, n in a.items():
+        m = b.get(ch, 0)
+        if n > m:
+            only_a += n - m
+    for ch, m in b.items():
+        n = a.get(ch, 0)
+        if m > n:
+            only_b += m - n
+    return max(only_a, only_b)
+
+
 def _max_typos(word: str) -> int:
     if len(word) <= 4:
         return 0
@@ -374,10 +399,13 @@ def correct_word(word: str, vocabulary: Mapping[str, int]) -> str | None:
     if limit == 0:
         return None
     best: tuple[int, int, str] | None = None
+    letters = _letters(word)
     candidates = [*vocabulary.items(), *((w, 0) for w in _KNOWN_SPELLINGS if w not in vocabulary)]
     for candidate, count in candidates:
         if abs(len(candidate) - len(word)) > limit or len(candidate) <= 3:
             continue
+        if _bag_distance(letters, _letters(candidate)) > limit:
+            continue  # a cheap lower bound of the edit distance rules most words out
         distance = edit_distance(word, candidate, limit, strict_substitution=len(word) <= 7)
         if distance > limit:
             continue
@@ -467,10 +495,31 @@ def slugify(text: str, max_len: int = 60) -> str:
 
 EXACT, PREFIX, WORD_PREFIX, SUBSTRING, FUZZY = range(5)
 _FUZZY_CUTOFF: Final = 0.6
+_SUGGEST_CUTOFF: Final = 0.45
 
 
+@lru_cache(maxsize=8192)
 def _plain(text: str) -> str:
     return " ".join(_TOKEN.findall(_APOSTROPHE.sub("", _fold(text).replace("-", " "))))
+
+
+@lru_cache(maxsize=8192)
+def _matcher(b: str) -> SequenceMatcher[str]:
+    """A matcher with ``b`` analysed once; callers set the first sequence and read it before any ``await``."""
+    return SequenceMatcher(None, "", b)
+
+
+def ratio_above(a: str, b: str, floor: float) -> float:
+    """``SequenceMatcher(None, a, b).ratio()`` when it can reach ``floor``; otherwise some value below ``floor``.
+
+    The length and letter-count bounds (``real_quick_ratio``, ``quick_ratio``) are never below the ratio, so an
+    entry they rule out could not have reached ``floor``; most names are ruled out without the full comparison.
+    """
+    matcher = _matcher(b)
+    matcher.set_seq1(a)
+    if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
+        return -1.0
+    return matcher.ratio()
 
 
 @dataclass(frozen=True, slots=True)
@@ -483,12 +532,15 @@ class Match:
     score: float
 
 
-def _similarity(typed: str, name: str) -> float:
-    """How alike a typed fragment and a name are, comparing against the name's start and each of its words."""
-    best = SequenceMatcher(None, typed, name[: len(typed) + 2]).ratio()
-    best = max(best, SequenceMatcher(None, typed, name).ratio())
+def _similarity(typed: str, name: str, floor: float = 0.0) -> float:
+    """How alike a typed fragment and a name are, comparing against the name's start and each of its words.
+
+    Exact when the result is at least ``floor``; below ``floor`` it only promises to stay below it.
+    """
+    best = ratio_above(typed, name[: len(typed) + 2], floor)
+    best = max(best, ratio_above(typed, name, max(best, floor)))
     for word in name.split():
-        best = max(best, SequenceMatcher(None, typed, word[: len(typed) + 1]).ratio())
+        best = max(best, ratio_above(typed, word[: len(typed) + 1], max(best, floor)))
     return best
 
 
@@ -503,7 +555,7 @@ def _tier(typed: str, name: str) -> tuple[int, float] | None:
         return WORD_PREFIX, len(typed) / len(name)
     if typed in name:
         return SUBSTRING, len(typed) / len(name)
-    score = _similarity(typed, name)
+    score = _similarity(typed, name, _FUZZY_CUTOFF)
     if score >= _FUZZY_CUTOFF:
         return FUZZY, score
     return None
@@ -548,9 +600,9 @@ def suggest(typed: str, items: Sequence[tuple[str, Sequence[str]]], limit: int =
                 continue
             found = _tier(plain, candidate)
             score = 1.0 + (4 - found[0]) if found is not None and found[0] < FUZZY else 0.0
-            score = max(score, SequenceMatcher(None, plain, candidate).ratio())
+            score = max(score, ratio_above(plain, candidate, max(score, best, _SUGGEST_CUTOFF)))
             best = max(best, score)
-        if best >= 0.45:
+        if best >= _SUGGEST_CUTOFF:
             scored.append((-best, position, key))
     scored.sort()
     return [key for _, _, key in scored[:limit]]
