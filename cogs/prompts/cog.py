@@ -15,7 +15,7 @@ from bot.content import MAX_PROMPT_TEXT
 from bot.services import prompts as service
 from bot.timeutil import discord_timestamp
 from bot.tree import send_ephemeral
-from cogs.prompts.posting import PromptPoster
+from cogs.prompts.posting import THREAD_ATTEMPTS, PromptPoster
 from cogs.prompts.views import LogThisButton, ReviewButton, prompt_embed, prompt_view
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ class PromptCog(commands.GroupCog, group_name="prompt", group_description="Daily
         """Register the scheduler handlers and the persistent buttons."""
         self.bot.scheduler.register(service.JOB_KIND, self.poster.post, grace="guild", describe="daily prompt")
         self.bot.scheduler.register(
-            service.THREAD_JOB_KIND, self.poster.open_thread, grace=THREAD_GRACE, max_attempts=3,
+            service.THREAD_JOB_KIND, self.poster.open_thread, grace=THREAD_GRACE, max_attempts=THREAD_ATTEMPTS,
             describe="prompt discussion thread",
         )  # fmt: skip
         self.bot.scheduler.register(

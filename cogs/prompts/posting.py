@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440  # a day: the next prompt takes over
 MAX_THREAD_NAME = 100
 THREAD_EXISTS = 160004  # Discord: "A thread has already been created for this message"
+THREAD_ATTEMPTS = 3  # Discord errors (5xx, 429) retried by the dispatcher; after that, the post stays threadless
 NO_THREAD_PERMISSION = "posted without a discussion thread: I lack Create Public Threads in that channel"
 
 
@@ -143,7 +144,7 @@ class PromptPoster:
                     await service.set_thread(bot.db, post.id, found.thread_id)
                     return JobResult(message_id=found.thread_id, note="Discord already had a thread on the post")
                 raise SkipJob("Discord already has a thread on the post") from exc
-            if exc.status >= 500 or exc.status == 429:
+            if (exc.status >= 500 or exc.status == 429) and job.attempts < THREAD_ATTEMPTS:
                 raise  # the dispatcher retries with backoff; the retry looks in the history first
             log.warning("Could not open a thread on prompt message %s: %s", message_id, exc)
             note = f"posted without a discussion thread: HTTP {exc.status} {exc.text[:120]}"

@@ -234,6 +234,102 @@ async def test_crash_after_send_is_found_in_history_and_not_posted_again(
         await stop_pmo_bot(bot)
 
 
+@pytest.mark.parametrize("left", ["claimed", "pending"])
+async def test_a_thread_job_cut_short_by_a_crash_opens_no_second_thread(
+    down_standin: StandIn, clock: ManualClock, tmp_path: Path, left: str
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+    demo = down_standin.demo
+    assert demo is not None
+    bot = await start_pmo_bot(down_standin, clock, path)
+    try:
+        await down_standin.invoke(
+            "admin prompts schedule", user=demo.admin, guild=demo.guild, channel=demo.general,
+            options={"channel": demo.prompts}, time="09:00", days="daily", timezone=LONDON,
+        )  # fmt: skip
+        bot.scheduler.wake()
+        await bot.scheduler.advance(clock, timedelta(hours=1))
+        await down_standin.settle()
+        assert len(down_standin.threads_in(demo.prompts)) == 1
+        # The thread was opened, but the bot died before recording it: the job is still claimed (its outcome
+        # unknown) or, as if the attempt's claim were lost, pending with no attempt made (Discord refuses a
+        # second thread on the message, 160004).
+        attempts = 1 if left == "claimed" else 0
+        await bot.db.execute(
+            "UPDATE jobs SET status = ?, attempts = ?, message_id = NULL WHERE kind = ?",
+            (left, attempts, service.THREAD_JOB_KIND),
+        )
+        await bot.db.execute("UPDATE prompt_posts SET thread_id = NULL")
+    finally:
+        await stop_pmo_bot(bot)
+    await clock.advance(timedelta(minutes=30))
+    bot = await start_pmo_bot(down_standin, clock, path)
+    try:
+        await bot.scheduler.wait_idle()
+        await down_standin.settle()
+        made = posts(down_standin, demo.prompts)
+        threads = down_standin.threads_in(demo.prompts)
+        assert len(made) == 1 and len(threads) == 1
+        assert await bot.db.fetch_value("SELECT thread_id FROM prompt_posts") == threads[0].id == made[0].thread_id
+        row = await bot.db.fetch_one("SELECT status, message_id FROM jobs WHERE kind = ?", (service.THREAD_JOB_KIND,))
+        assert row is not None and tuple(row) == ("sent", threads[0].id)
+    finally:
+        await stop_pmo_bot(bot)
+
+
+async def test_posts_due_together_all_go_out_before_their_threads(app: App) -> None:
+    # More posts than the dispatcher runs at once (16), so a thread opened inside the post's own job would
+    # overtake the later posts.
+    await schedule(app)  # 09:00 London = 09:00 UTC on 2 March
+    due = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    for token in range(20):
+        channel = app.standin.add_channel(app.guild, f"burst-{token}")
+        await service.queue_post_now(
+            app.bot.db, guild_id=app.guild.id, actor_id=app.admin.id, channel_id=channel.id, token=token, now=due
+        )
+    app.bot.scheduler.wake()
+    await app.advance(timedelta(hours=2))
+    await app.standin.settle()
+    made = app.standin.requests("POST /channels/{channel_id}/messages", ok=True)
+    opened = app.standin.requests("POST /channels/{channel_id}/messages/{message_id}/threads", ok=True)
+    assert len(made) == 21 and len(opened) == 21
+    assert max(r.seq for r in made) < min(r.seq for r in opened)
+    assert await app.bot.db.fetch_value("SELECT COUNT(thread_id) FROM prompt_posts") == 21
+
+
+async def test_a_thread_failure_never_fails_the_post(app: App) -> None:
+    route = "POST /channels/{channel_id}/messages/{message_id}/threads"
+    await schedule(app)
+    # A 5xx is retried by the dispatcher (the retry looks for a thread first); still one thread.
+    app.standin.faults.add(route, status=503, times=2)
+    await app.advance(timedelta(hours=1, minutes=5))
+    assert len(posts(app)) == 1 and len(app.standin.threads_in("prompts")) == 1
+    thread_job = await app.bot.db.fetch_one(
+        "SELECT status, attempts FROM jobs WHERE kind = ?", (service.THREAD_JOB_KIND,)
+    )
+    assert thread_job is not None and tuple(thread_job) == ("sent", 3)
+    # A refusal (400) leaves the post without a thread and says why in the status.
+    app.standin.faults.add(route, status=400, code=50035, times=1)
+    await app.advance(timedelta(days=1))
+    made = posts(app)
+    assert len(made) == 2 and made[1].thread_id is None and len(app.standin.threads_in("prompts")) == 1
+    assert [s for s, _, _ in await job_rows(app.bot)][:2] == ["sent", "sent"]
+    status = await app.invoke("admin prompts status", user=app.admin)
+    assert "without a discussion thread" in status.text and "400" in status.text
+    opened = await app.click(made[1], log_button(made[1]), user="alice")
+    assert opened.modal is not None
+    # 5xx on every attempt: after the last one the post stays without a thread, noted, nothing failed.
+    app.standin.faults.add(route, status=503, times=3)
+    await app.advance(timedelta(days=1, minutes=5))
+    made = posts(app)
+    assert len(made) == 3 and made[2].thread_id is None
+    assert [s for s, _, _ in await job_rows(app.bot)][:3] == ["sent", "sent", "sent"]
+    rows = await app.bot.db.fetch_all("SELECT status FROM jobs WHERE kind = ? ORDER BY id", (service.THREAD_JOB_KIND,))
+    assert [r["status"] for r in rows] == ["sent", "skipped", "skipped"]
+    status = await app.invoke("admin prompts status", user=app.admin)
+    assert "HTTP 503" in status.text
+
+
 async def test_the_same_nonce_twice_makes_one_message(app: App) -> None:
     channel_id = app.channel("general").id
     first = await send_once(app.bot, channel_id, nonce="test.1", content="hello", guild_id=app.guild.id)
