@@ -67,3 +67,27 @@ def test_nothing_outside_the_standin_knows_it_exists() -> None:
             if re.search(r"\bstandin\b", path.read_text("utf-8")):
                 offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+def test_start_up_does_not_load_the_heavy_libraries(tmp_path: Path) -> None:
+    """scipy, numpy and matplotlib cost ~70 MiB; they load only when a round is solved or a chart drawn."""
+    import subprocess
+    import sys
+
+    script = (
+        "import asyncio, sys\n"
+        "from pathlib import Path\n"
+        "from bot.client import PMOBot\n"
+        "from bot.config import Settings\n"
+        "async def main():\n"
+        f"    bot = PMOBot(Settings(token='unused', database_path=Path({str(tmp_path / 'h.sqlite3')!r})))\n"
+        "    await bot.prepare()\n"
+        "    await bot.scheduler.stop(); await bot.db.close()\n"
+        "asyncio.run(main())\n"
+        "print(sorted(m for m in ('scipy', 'numpy', 'matplotlib') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "[]"
