@@ -16,11 +16,10 @@ import hashlib
 import json
 import logging
 import re
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from difflib import SequenceMatcher
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Final
@@ -569,24 +568,67 @@ class _Searched:
     normalised: str
 
 
+class _Prepared:
+    """What every question against the built-ins alone reuses: the typo vocabulary, the stems, recent plans."""
+
+    def __init__(self, catalog: FaqCatalog) -> None:
+        self.vocabulary: dict[str, int] = {word: count for word, count in catalog.words.items() if count > 0}
+        self.stems: frozenset[str] = frozenset(t for t, count in catalog.term_frequency.items() if count > 0)
+        self._plans: OrderedDict[str, tuple[text.QueryTerm, ...]] = OrderedDict()
+
+    def plan(self, question: str) -> tuple[text.QueryTerm, ...]:
+        """``plan_query`` for a question, remembered (a pure function of the question and the built-ins)."""
+        plan = self._plans.get(question)
+        if plan is None:
+            plan = tuple(text.plan_query(question, self.vocabulary, self.stems))
+            self._plans[question] = plan
+            if len(self._plans) > _PLAN_CACHE:
+                self._plans.popitem(last=False)
+        else:
+            self._plans.move_to_end(question)
+        return plan
+
+
+_PLAN_CACHE: Final = 1024
+_prepared_memo: list[tuple[FaqCatalog, _Prepared]] = []
+
+
+def _prepared(catalog: FaqCatalog) -> _Prepared:
+    """The catalog's reusable search data, built on its first question (cogs share one catalog per content)."""
+    if _prepared_memo and _prepared_memo[0][0] is catalog:
+        return _prepared_memo[0][1]
+    prepared = _Prepared(catalog)
+    _prepared_memo[:] = [(catalog, prepared)]
+    return prepared
+
+
 async def _search(db: Database, catalog: FaqCatalog, guild_id: int, question: str) -> _Searched:
     rows = await _server_rows(db, guild_id)
-    docs: dict[str, _Doc] = dict(catalog.docs)
-    words: Counter[str] = Counter(catalog.words)
-    frequency: Counter[str] = Counter(catalog.term_frequency)
-    for row in rows:
-        faq = _faq_from_row(row, overrides=row["topic"] in catalog.entries)
-        row_words = row["terms"].split()
-        replaced = docs.get(faq.topic)
-        if replaced is not None:
-            words.subtract(set(_words_of(replaced.faq, catalog.vocabulary)))
-            frequency.subtract(replaced.terms)
-        docs[faq.topic] = doc = _doc(faq, row_words, catalog.vocabulary)
-        words.update(set(row_words))
-        frequency.update(doc.terms)
-    vocabulary = {word: count for word, count in words.items() if count > 0}
-    stems = {term for term, count in frequency.items() if count > 0}
-    plan = text.plan_query(question, vocabulary, stems)
+    docs: Mapping[str, _Doc]
+    frequency: Mapping[str, int]
+    if not rows:
+        # Most servers have no entries of their own: everything but the question is the same every time.
+        prepared = _prepared(catalog)
+        docs, frequency = catalog.docs, catalog.term_frequency
+        plan: Sequence[text.QueryTerm] = prepared.plan(question)
+    else:
+        own_docs: dict[str, _Doc] = dict(catalog.docs)
+        words: Counter[str] = Counter(catalog.words)
+        counts: Counter[str] = Counter(catalog.term_frequency)
+        for row in rows:
+            faq = _faq_from_row(row, overrides=row["topic"] in catalog.entries)
+            row_words = row["terms"].split()
+            replaced = own_docs.get(faq.topic)
+            if replaced is not None:
+                words.subtract(set(_words_of(replaced.faq, catalog.vocabulary)))
+                counts.subtract(replaced.terms)
+            own_docs[faq.topic] = doc = _doc(faq, row_words, catalog.vocabulary)
+            words.update(set(row_words))
+            counts.update(doc.terms)
+        vocabulary = {word: count for word, count in words.items() if count > 0}
+        stems = {term for term, count in counts.items() if count > 0}
+        docs, frequency = own_docs, counts
+        plan = text.plan_query(question, vocabulary, stems)
     normalised = " ".join(sorted({t.term for t in plan if t.source != "related"}))[:200]
     if not normalised:
         raise ValidationError(
@@ -602,9 +644,13 @@ async def _search(db: Database, catalog: FaqCatalog, guild_id: int, question: st
     if not relevance:
         return _Searched(_closest_by_spelling(question, docs), normalised)
     count = len(docs)
+    weights: dict[str, float] = {}
 
     def weight(term: str) -> float:
-        return text.idf(frequency.get(term, 0), count)
+        found = weights.get(term)
+        if found is None:
+            found = weights[term] = text.idf(frequency.get(term, 0), count)
+        return found
 
     own = [t for t in plan if t.source != "related"]
     related: dict[str, list[str]] = {}
@@ -649,16 +695,29 @@ def _covered(
 
 def _closest_by_spelling(question: str, docs: Mapping[str, _Doc]) -> tuple[SearchHit, ...]:
     """When no indexed word matches: entries whose question or alias is spelled most like the question."""
-    plain = " ".join(text.canonical_words(question, keep_stopwords=True))
-    scored = []
+    plain = _spelling(question)
+    keep = ALTERNATIVES + 1
+    scored: list[SearchHit] = []
+    floor = 0.0  # the raw ratio an entry needs to reach the kept few (0 until that many are kept)
     for doc in docs.values():
-        best = max(
-            SequenceMatcher(None, plain, " ".join(text.canonical_words(p, keep_stopwords=True))).ratio()
-            for p in (doc.faq.question, *doc.faq.aliases)
-        )
+        best = -1.0
+        for phrasing in (doc.faq.question, *doc.faq.aliases):
+            best = max(best, text.ratio_above(plain, _spelling(phrasing), max(best, floor)))
+        if best < floor:
+            continue  # its upper bound already ranks it below the kept entries
         scored.append(SearchHit(doc.faq, round(best * 0.3, 4), 0.0, 0.0))
+        if len(scored) >= keep:
+            scored.sort(key=lambda hit: (-hit.score, hit.faq.topic))
+            del scored[keep:]
+            # Anything scoring below the last kept one (after rounding) can't displace it; equal scores can.
+            floor = max(0.0, (scored[-1].score - 0.00005) / 0.3 - 1e-9)
     scored.sort(key=lambda hit: (-hit.score, hit.faq.topic))
-    return tuple(scored[: ALTERNATIVES + 1])
+    return tuple(scored[:keep])
+
+
+@lru_cache(maxsize=4096)
+def _spelling(phrase: str) -> str:
+    return " ".join(text.canonical_words(phrase, keep_stopwords=True))
 
 
 async def search(db: Database, catalog: FaqCatalog, guild_id: int, question: str) -> list[SearchHit]:
