@@ -80,11 +80,10 @@ class ProgressCog(commands.GroupCog, group_name="progress", group_description="Y
         """Log a learning activity: experience (70), exposure (20) or education (10)."""
         guild_id = _guild(interaction)
         now = self.bot.clock.now()
-        entry = await progress.record_activity(
+        entry, mix = await progress.record_activity_with_mix(
             self.bot.db, guild_id=guild_id, user_id=interaction.user.id, kind=kind.value,
             minutes=minutes, activity=activity, day=day, now=now,
         )  # fmt: skip
-        mix = await progress.recent_mix(self.bot.db, guild_id, interaction.user.id, now)
         await send_ephemeral(interaction, logged_text(entry, mix))
 
     @app_commands.command(name="show")
