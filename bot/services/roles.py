@@ -6,6 +6,7 @@ Role cards are bundled content (data/roles.yaml), the same in every server, so t
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -39,15 +40,53 @@ class RoleComparison:
     only_second: tuple[str, ...]
 
 
-def _items(content: Content) -> list[tuple[str, Sequence[str]]]:
-    return [(card.id, (card.name, *card.aliases)) for card in content.roles]
+class _Prepared:
+    """Per-content data every keystroke reuses: the (id, names) items, cards by id, and recent answers."""
+
+    def __init__(self, content: Content) -> None:
+        self.items: tuple[tuple[str, Sequence[str]], ...] = tuple(
+            (card.id, (card.name, *card.aliases)) for card in content.roles
+        )
+        self.cards = {card.id: card for card in content.roles}
+        self.answers: OrderedDict[str, tuple[RoleChoice, ...]] = OrderedDict()
+
+
+_ANSWER_CACHE: Final = 512
+_prepared_memo: list[tuple[Content, _Prepared]] = []
+
+
+def _prepared(content: Content) -> _Prepared:
+    """Built once per loaded content (the bot holds one)."""
+    if _prepared_memo and _prepared_memo[0][0] is content:
+        return _prepared_memo[0][1]
+    prepared = _Prepared(content)
+    _prepared_memo[:] = [(content, prepared)]
+    return prepared
+
+
+def _items(content: Content) -> Sequence[tuple[str, Sequence[str]]]:
+    return _prepared(content).items
 
 
 def role_choices(content: Content, typed: str) -> list[RoleChoice]:
     """Roles matching what was typed, ranked exact > prefix > fuzzy over names and aliases (≤ 25, labels ≤ 100)."""
-    cards = {card.id: card for card in content.roles}
+    prepared = _prepared(content)
+    key = typed[:100]
+    # Members type the same prefixes again and again; the ranking is a pure function of the text and the content.
+    answer = prepared.answers.get(key)
+    if answer is None:
+        answer = prepared.answers[key] = tuple(_rank(prepared, key))
+        if len(prepared.answers) > _ANSWER_CACHE:
+            prepared.answers.popitem(last=False)
+    else:
+        prepared.answers.move_to_end(key)
+    return list(answer)
+
+
+def _rank(prepared: _Prepared, typed: str) -> list[RoleChoice]:
+    cards = prepared.cards
     choices = []
-    for match in search.rank_names(typed[:100], _items(content), limit=MAX_CHOICES):
+    for match in search.rank_names(typed, prepared.items, limit=MAX_CHOICES):
         card = cards[match.key]
         label = card.name if match.name == card.name else f"{card.name} (also: {match.name})"
         if len(label) > MAX_CHOICE_NAME:
