@@ -5,8 +5,8 @@ from __future__ import annotations
 import zoneinfo
 from datetime import datetime
 
-from bot.db import Database
-from bot.services.guild_config import get_settings
+from bot.db import Database, Transaction
+from bot.services.guild_config import GuildSettings
 from bot.timeutil import iso, resolve_timezone
 
 __all__ = ["member_zone", "set_member_timezone"]
@@ -25,11 +25,14 @@ async def set_member_timezone(db: Database, guild_id: int, user_id: int, timezon
     return zone.key
 
 
-async def member_zone(db: Database, guild_id: int, user_id: int) -> zoneinfo.ZoneInfo:
-    """The member's timezone, else the server's, else UTC."""
-    value = await db.fetch_value(
-        "SELECT timezone FROM member_settings WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+async def member_zone(db: Database | Transaction, guild_id: int, user_id: int) -> zoneinfo.ZoneInfo:
+    """The member's timezone, else the server's, else UTC — in one query (it is on every /progress hot path)."""
+    row = await db.fetch_one(
+        """
+        SELECT (SELECT timezone FROM member_settings WHERE guild_id = ? AND user_id = ?) AS member,
+               (SELECT timezone FROM guild_settings WHERE guild_id = ?) AS guild
+        """,
+        (guild_id, user_id, guild_id),
     )
-    if value:
-        return zoneinfo.ZoneInfo(value)
-    return zoneinfo.ZoneInfo((await get_settings(db, guild_id)).timezone)
+    name = None if row is None else (row["member"] or row["guild"])
+    return zoneinfo.ZoneInfo(name or GuildSettings(guild_id).timezone)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -33,7 +32,6 @@ from bot.mix import (
 )
 from bot.recurrence import DAY_NAMES, Rule, next_occurrence
 from bot.services import schedules as store
-from bot.services.guild_config import GuildSettings
 from bot.services.members import member_zone, set_member_timezone
 from bot.timeutil import iso, parse_hhmm, parse_iso
 
@@ -243,7 +241,22 @@ async def record_activity(
     source: str = "command",
 ) -> ProgressEntry:
     """Log an activity for a date the member typed (``YYYY-MM-DD`` / today / yesterday in their timezone)."""
-    today = local_today(now, await _member_zone(db, guild_id, user_id))
+    today = local_today(now, await member_zone(db, guild_id, user_id))
+    return await _log_on_day(db, guild_id, user_id, kind, minutes, activity, day, today, now, source)
+
+
+async def _log_on_day(
+    db: Database,
+    guild_id: int,
+    user_id: int,
+    kind: str,
+    minutes: int,
+    activity: str,
+    day: str | None,
+    today: date,
+    now: datetime,
+    source: str,
+) -> ProgressEntry:
     local = parse_entry_date(day, today)
     validate_activity(kind, minutes, activity)
     return await log_activity(
@@ -273,37 +286,10 @@ async def record_activity_with_mix(
     days: int = RECENT_DAYS,
 ) -> tuple[ProgressEntry, Mix]:
     """:func:`record_activity` and then :func:`recent_mix`, reading the member's timezone once (fewer round trips)."""
-    today = local_today(now, await _member_zone(db, guild_id, user_id))
-    local = parse_entry_date(day, today)
-    entry = await log_activity(
-        db,
-        guild_id=guild_id,
-        user_id=user_id,
-        kind=kind,
-        minutes=minutes,
-        activity=activity,
-        local_date=local,
-        now=now,
-        source=source,
-    )
+    today = local_today(now, await member_zone(db, guild_id, user_id))
+    entry = await _log_on_day(db, guild_id, user_id, kind, minutes, activity, day, today, now, source)
     mix, _ = await _mix_since(db, guild_id, user_id, today - timedelta(days=days - 1))
     return entry, mix
-
-
-async def _member_zone(db: Database, guild_id: int, user_id: int) -> zoneinfo.ZoneInfo:
-    """Like :func:`bot.services.members.member_zone` (member's, else server's, else UTC) in one query."""
-    row = await db.fetch_one(
-        """
-        SELECT (SELECT timezone FROM member_settings WHERE guild_id = ? AND user_id = ?) AS member,
-               (SELECT timezone FROM guild_settings WHERE guild_id = ?) AS guild
-        """,
-        (guild_id, user_id, guild_id),
-    )
-    if row is not None and row["member"]:
-        return zoneinfo.ZoneInfo(row["member"])
-    if row is not None and row["guild"] is not None:
-        return zoneinfo.ZoneInfo(row["guild"])
-    return zoneinfo.ZoneInfo(GuildSettings(guild_id).timezone)
 
 
 async def get_entry(db: Database | Transaction, guild_id: int, user_id: int, entry_id: int) -> ProgressEntry:
@@ -385,7 +371,7 @@ async def _mix_since(db: Database, guild_id: int, user_id: int, start: date | No
 
 async def recent_mix(db: Database, guild_id: int, user_id: int, now: datetime, days: int = RECENT_DAYS) -> Mix:
     """The member's mix over the last ``days`` local days, today included."""
-    today = local_today(now, await _member_zone(db, guild_id, user_id))
+    today = local_today(now, await member_zone(db, guild_id, user_id))
     mix, _ = await _mix_since(db, guild_id, user_id, today - timedelta(days=days - 1))
     return mix
 
