@@ -178,7 +178,7 @@ class Scheduler:
     async def _run(self) -> None:
         if self._before_start is not None:
             await self._before_start()
-        for job in await store.reset_claimed(self._db):
+        for job in await store.claimed_jobs(self._db):
             log.warning(
                 "Job %s (%s) was claimed when the bot stopped; retrying it with the same nonce", job.id, job.kind
             )
@@ -276,11 +276,11 @@ class Scheduler:
             if isinstance(exc, discord.HTTPException) and exc.status < 500 and exc.status != 429:
                 await self._fail_permanently(claimed, schedule, exc)
                 return
-            await self._retry_or_fail(claimed, schedule, registration, exc)
+            await self._retry_or_fail(claimed, registration, exc)
             return
         except Exception as exc:
             log.exception("Handler for %s job %s raised", job.kind, job.id)
-            await self._retry_or_fail(claimed, schedule, registration, exc)
+            await self._retry_or_fail(claimed, registration, exc)
             return
         await store.finish_job(
             self._db,
@@ -297,9 +297,7 @@ class Scheduler:
             return timedelta(seconds=await store.guild_grace_seconds(self._db, guild_id))
         return registration.grace
 
-    async def _retry_or_fail(
-        self, job: Job, schedule: Schedule | None, registration: _Registration, exc: Exception
-    ) -> None:
+    async def _retry_or_fail(self, job: Job, registration: _Registration, exc: Exception) -> None:
         error = _describe(exc)
         if job.attempts >= registration.max_attempts:
             await store.finish_job(self._db, job.id, store.FAILED, self._clock.now(), error=error)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from bot.errors import ValidationError
 from bot.services import guild_config
 from bot.services.audit import AuditEntry
 from bot.timeutil import discord_timestamp, valid_timezones
@@ -193,3 +194,21 @@ async def post_audit(bot: PMOBot, entry: AuditEntry | None) -> None:
             "Check that I can view it and send messages there.",
             bot.clock.now(),
         )
+
+
+async def read_upload(interaction: discord.Interaction[PMOBot], file: discord.Attachment, *, max_bytes: int) -> bytes:
+    """Check an uploaded file's size, defer (a download can pass the 3-second limit) and download it.
+
+    A file over ``max_bytes`` or a failed download from Discord becomes a plain ValidationError.
+    """
+    if file.size > max_bytes:
+        raise ValidationError(
+            f"The file is {file.size // 1024} KB; imports are limited to {max_bytes // 1024} KB — split it into "
+            "smaller files."
+        )
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    try:
+        return await file.read()
+    except discord.HTTPException as exc:
+        log.warning("Could not download an upload in guild %s: %s", interaction.guild_id, exc)
+        raise ValidationError("I couldn't download that file from Discord; please try again.") from exc

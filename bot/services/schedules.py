@@ -17,15 +17,14 @@ __all__ = [
     "add_job",
     "cancel_jobs",
     "claim_job",
+    "claimed_jobs",
     "delete_schedule",
     "due_jobs",
     "finish_job",
     "get_schedule",
     "guild_grace_seconds",
     "materialize_due",
-    "next_run_at",
     "pause_schedule",
-    "reset_claimed",
     "resume_schedule",
     "retry_job",
     "upsert_schedule",
@@ -253,12 +252,6 @@ async def materialize_due(db: Database, now: datetime, horizon_seconds: int = 0)
     return added
 
 
-async def next_run_at(db: Database) -> datetime | None:
-    """The earliest instant at which an open job should run."""
-    value = await db.fetch_value("SELECT MIN(run_at) FROM jobs WHERE status IN ('pending', 'claimed')")
-    return None if value is None else from_unix(value)
-
-
 async def due_jobs(db: Database, now: datetime, limit: int = 50) -> list[Job]:
     """Open jobs whose run time has come, earliest first."""
     rows = await db.fetch_all(
@@ -313,8 +306,8 @@ async def retry_job(db: Database, job_id: int, run_at: datetime, error: str) -> 
     )
 
 
-async def reset_claimed(db: Database) -> list[Job]:
-    """Jobs left claimed by a crash; they stay claimed (so they keep their nonce) and are returned for logging."""
+async def claimed_jobs(db: Database) -> list[Job]:
+    """Jobs left claimed (by a crash, when called at start-up); they stay claimed, keeping their nonce."""
     rows = await db.fetch_all("SELECT * FROM jobs WHERE status = 'claimed'")
     return [Job.from_row(r) for r in rows]
 

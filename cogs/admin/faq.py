@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import discord
 from discord import app_commands
 
-from bot.errors import ValidationError
 from bot.services import faq
 from bot.timeutil import discord_timestamp
 from bot.tree import AppModal, guarded, send_ephemeral
-from cogs._shared import post_audit, require_moderator
+from cogs._shared import post_audit, read_upload, require_moderator
 from cogs.faq import faq_embed
 
 if TYPE_CHECKING:
@@ -381,16 +380,7 @@ class FaqAdmin(AdminMixinBase):
     async def faq_import(self, interaction: discord.Interaction[PMOBot], file: discord.Attachment) -> None:
         """Import server FAQ entries from YAML or JSON (all checked before anything is saved)."""
         guild_id = _guild(interaction)
-        if file.size > faq.MAX_IMPORT_BYTES:
-            raise ValidationError(
-                f"The file is {file.size // 1024} KB; imports are limited to {faq.MAX_IMPORT_BYTES // 1024} KB."
-            )
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        try:
-            data = await file.read()
-        except discord.HTTPException as exc:
-            log.warning("Could not download an FAQ import in guild %s: %s", guild_id, exc)
-            raise ValidationError("I couldn't download that file from Discord; please try again.") from exc
+        data = await read_upload(interaction, file, max_bytes=faq.MAX_IMPORT_BYTES)
         catalog = _catalog(self.bot)
         drafts = faq.parse_import(data, file.filename, catalog.vocabulary)
         result = await faq.import_entries(

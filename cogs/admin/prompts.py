@@ -16,7 +16,7 @@ from bot.services import guild_config
 from bot.services import prompts as service
 from bot.timeutil import discord_timestamp
 from bot.tree import send_ephemeral
-from cogs._shared import post_audit, timezone_autocomplete
+from cogs._shared import post_audit, read_upload, timezone_autocomplete
 from cogs.admin.config import AnyChannel, AnyChannelOption, bot_permissions_in
 from cogs.prompts.views import KIND_BLURB, review_message
 
@@ -256,12 +256,7 @@ class PromptsAdmin(AdminMixinBase):
     async def prompts_import(self, interaction: discord.Interaction[PMOBot], file: discord.Attachment) -> None:
         """Add prompts from a YAML or JSON file."""
         guild_id = _guild_id(interaction)
-        if file.size > service.MAX_IMPORT_BYTES:
-            raise ValidationError(
-                f"The file is larger than {service.MAX_IMPORT_BYTES // 1024} KB; split it into smaller files."
-            )
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        data = await file.read()
+        data = await read_upload(interaction, file, max_bytes=service.MAX_IMPORT_BYTES)
         vocabulary = self.bot.content.vocabulary
         result, entry = await service.import_prompts(
             self.bot.db, guild_id=guild_id, actor_id=interaction.user.id, data=data, filename=file.filename,
