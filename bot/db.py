@@ -29,6 +29,10 @@ Row = sqlite3.Row
 Params = Sequence[Any] | dict[str, Any]
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+# A migration that rebuilds tables (SQLite's 12-step ALTER TABLE procedure) starts with this line: foreign keys
+# are switched off around its transaction, so dropping a parent table does not cascade into its children, and a
+# ``foreign_key_check`` must come back empty before it commits.
+_FOREIGN_KEYS_OFF = "-- pmo: foreign-keys-off"
 _BUSY_TIMEOUT_MS = 5000
 
 # Set while the current task holds the write transaction, so nested ``transaction()`` calls join it
@@ -47,6 +51,11 @@ class Migration:
     version: int
     name: str
     sql: str
+
+    @property
+    def foreign_keys_off(self) -> bool:
+        """Whether this migration rebuilds tables and so runs with foreign keys off (checked before COMMIT)."""
+        return self.sql.lstrip().startswith(_FOREIGN_KEYS_OFF)
 
 
 def load_migrations(directory: Path | None = None) -> list[Migration]:
@@ -243,10 +252,19 @@ class Database:
         for migration in migrations:
             if migration.version <= current:
                 continue
+            if migration.foreign_keys_off:
+                # PRAGMA foreign_keys is a no-op inside a transaction, so it is set around it.
+                await self._writer.execute("PRAGMA foreign_keys = OFF")
             try:
                 async with self.transaction() as tx:
                     for statement in split_statements(migration.sql):
                         await tx.execute(statement)
+                    if migration.foreign_keys_off:
+                        broken = await tx.fetch_all("PRAGMA foreign_key_check")
+                        if broken:
+                            raise sqlite3.IntegrityError(
+                                f"{len(broken)} row(s) would break a foreign key, first in table {broken[0][0]}"
+                            )
                     await tx.execute(
                         "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
                         (migration.version, migration.name),
@@ -255,6 +273,9 @@ class Database:
                 raise MigrationError(
                     f"migration {migration.version:04d}_{migration.name} failed and was rolled back: {exc}"
                 ) from exc
+            finally:
+                if migration.foreign_keys_off:
+                    await self._writer.execute("PRAGMA foreign_keys = ON")
             log.info("Applied migration %04d_%s", migration.version, migration.name)
             applied.append(migration.version)
         return applied

@@ -94,6 +94,7 @@ class UnmatchedReason(enum.StrEnum):
     HISTORY = "history"  # every mentor offering those areas was already proposed to this mentee
     UNAVAILABLE = "unavailable"  # every remaining mentor for those areas is paused or full
     OUTBID = "outbid"  # eligible mentors existed, but their places went to closer fits this round
+    LIMITED = "limited"  # the mentee started too many proposals with their own commands recently
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,7 @@ __all__ = [
     "NOTICE_JOB",
     "PROPOSAL_JOB",
     "ROUND_JOB",
+    "CheckinOutcome",
     "MentorProfile",
     "MentoringStats",
     "Mentorship",
@@ -84,6 +85,9 @@ ROUND_TIME: Final = time(9, 0)
 ROUND_DAYS: Final = 0b0000001
 _MAX_CHOICES = 25
 _CHOICE_LEN = 100
+# Bounds on what one member's actions make the bot send to others (README "Abuse limits").
+MEMBER_PROPOSALS_PER_DAY: Final = 3  # new proposals a mentee's own /mentoring request or resume may start in 24 h
+HELP_OPEN_FOR: Final = timedelta(days=7)  # a "Need help" stays open (one mod-log post) this long, or until "well"
 
 Answer = Literal["well", "help", "end"]
 
@@ -93,6 +97,10 @@ UNMATCHED_WHY: Final[Mapping[UnmatchedReason, str]] = {
     UnmatchedReason.HISTORY: "every mentor for your areas has already been proposed to you once",
     UnmatchedReason.UNAVAILABLE: "the mentors for your areas are paused or have no free place right now",
     UnmatchedReason.OUTBID: "the mentors for your areas filled their free places with closer fits this round",
+    UnmatchedReason.LIMITED: (
+        f"you have already asked {MEMBER_PROPOSALS_PER_DAY} mentors in the last 24 hours, so I'm leaving the next one "
+        "to the matching round"
+    ),
 }
 
 
@@ -292,6 +300,15 @@ class ResumeOutcome:
 
     was_paused: bool
     proposal: Proposal | None
+    reason: UnmatchedReason | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckinOutcome:
+    """A recorded check-in answer; for "Need help", when an earlier request for help is still open."""
+
+    mentorship: Mentorship
+    help_open_since: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -680,6 +697,61 @@ async def _add_notice(
     )
 
 
+async def _revivable(tx: Transaction, request: Request, now: datetime) -> dict[int, int]:
+    """Withdrawn proposals about this mentee whose message the mentor still has, by mentor: {mentor: proposal}.
+
+    A mentee who pauses withdraws their proposal; when they resume, the same mentor gets that proposal back (its
+    old message's buttons work again) instead of a second DM about the same member.
+    """
+    rows = await tx.fetch_all(
+        """
+        SELECT mentor_id, MAX(id) FROM mentoring_proposals
+        WHERE guild_id = ? AND mentee_id = ? AND status = 'cancelled' AND delivered_via IN ('dm', 'channel')
+          AND expires_at > ?
+        GROUP BY mentor_id
+        """,
+        (request.guild_id, request.user_id, iso(now)),
+    )
+    return {int(row[0]): int(row[1]) for row in rows}
+
+
+async def _revive_proposal(
+    tx: Transaction, proposal_id: int, request: Request, score: float, now: datetime
+) -> Proposal:
+    """Reopen a withdrawn proposal for the mentee's current request, with its original expiry."""
+    await tx.execute(
+        """
+        UPDATE mentoring_proposals SET status = 'pending', request_id = ?, score = ?, decided_at = NULL
+        WHERE id = ? AND status = 'cancelled'
+        """,
+        (request.id, score, proposal_id),
+    )
+    await tx.execute(
+        "UPDATE mentee_requests SET status = 'proposed', updated_at = ? WHERE id = ?", (iso(now), request.id)
+    )
+    await tx.execute(
+        "UPDATE jobs SET status = 'pending' WHERE key = ? AND status = 'cancelled'", (f"{EXPIRY_JOB}:{proposal_id}",)
+    )
+    proposal = await get_proposal(tx, proposal_id)
+    if proposal is None:  # pragma: no cover - selected just before
+        raise RuntimeError("proposal vanished inside its transaction")
+    return proposal
+
+
+async def _member_started_recently(tx: Transaction, request: Request, now: datetime) -> int:
+    """How many proposals the mentee's own commands started in the last 24 hours."""
+    return int(
+        await tx.fetch_value(
+            """
+            SELECT COUNT(*) FROM mentoring_proposals
+            WHERE guild_id = ? AND mentee_id = ? AND source = 'request' AND created_at > ?
+            """,
+            (request.guild_id, request.user_id, iso(now - timedelta(days=1))),
+        )
+        or 0
+    )
+
+
 async def _create_proposal(
     tx: Transaction, request: Request, mentor_id: int, score: float, source: str, now: datetime
 ) -> Proposal:
@@ -734,6 +806,15 @@ async def _propose_next(tx: Transaction, request: Request, now: datetime, source
             "UPDATE mentee_requests SET status = 'waiting', updated_at = ? WHERE id = ?", (iso(now), request.id)
         )
         return None, reason
+    revivable = await _revivable(tx, request, now)
+    for mentor, score in ranked:
+        if mentor.user_id in revivable:
+            return await _revive_proposal(tx, revivable[mentor.user_id], request, score, now), None
+    if source == "request" and await _member_started_recently(tx, request, now) >= MEMBER_PROPOSALS_PER_DAY:
+        await tx.execute(
+            "UPDATE mentee_requests SET status = 'waiting', updated_at = ? WHERE id = ?", (iso(now), request.id)
+        )
+        return None, UnmatchedReason.LIMITED
     best, score = ranked[0]
     return await _create_proposal(tx, request, best.user_id, score, source, now), None
 
@@ -971,10 +1052,10 @@ async def resume_member(db: Database, guild_id: int, user_id: int, now: datetime
         was_paused, _ = await _member_pause(tx, guild_id, user_id)
         await _set_pause(tx, guild_id, user_id, None, now)
         request = await _open_request(tx, guild_id, user_id)
-        proposal = None
+        proposal = reason = None
         if request is not None and not await _has_pending(tx, request.id):
-            proposal, _ = await _propose_next(tx, request, now, "request")
-    return ResumeOutcome(was_paused, proposal)
+            proposal, reason = await _propose_next(tx, request, now, "request")
+    return ResumeOutcome(was_paused, proposal, reason)
 
 
 async def member_status(db: Database, guild_id: int, user_id: int, now: datetime) -> MemberStatus:
@@ -1034,10 +1115,15 @@ def _closed_message(proposal: Proposal) -> str:
 
 
 async def _open_proposal(
-    tx: Transaction, proposal_id: int, user_id: int, guild_id: int | None, now: datetime
+    tx: Transaction, proposal_id: int, user_id: int, guild_id: int | None, now: datetime, mentee_id: int | None
 ) -> Proposal:
     proposal = await get_proposal(tx, proposal_id)
-    if proposal is None or (guild_id is not None and proposal.guild_id != guild_id):
+    if (
+        proposal is None
+        or (guild_id is not None and proposal.guild_id != guild_id)
+        or (mentee_id is not None and proposal.mentee_id != mentee_id)
+    ):
+        # The last case is an old message about a proposal whose row is gone: it never acts on another one.
         raise NotFoundError("This proposal no longer exists (the member may have deleted their data).")
     if user_id != proposal.mentor_id:
         raise PermissionDeniedError("This proposal was sent to another mentor; only they can answer it.")
@@ -1052,11 +1138,21 @@ async def _open_proposal(
 
 
 async def accept_proposal(
-    db: Database, proposal_id: int, user_id: int, now: datetime, *, guild_id: int | None = None
+    db: Database,
+    proposal_id: int,
+    user_id: int,
+    now: datetime,
+    *,
+    guild_id: int | None = None,
+    mentee_id: int | None = None,
 ) -> Acceptance:
-    """The mentor accepts: the mentorship starts, the mentee is told, check-ins are scheduled."""
+    """The mentor accepts: the mentorship starts, the mentee is told, check-ins are scheduled.
+
+    ``mentee_id`` is the member the pressed message was about (from its custom_id): a proposal about anyone
+    else is refused.
+    """
     async with db.transaction() as tx:
-        proposal = await _open_proposal(tx, proposal_id, user_id, guild_id, now)
+        proposal = await _open_proposal(tx, proposal_id, user_id, guild_id, now, mentee_id)
         active = await tx.fetch_value(
             "SELECT COUNT(*) FROM mentorships WHERE guild_id = ? AND mentor_id = ? AND status = 'active'",
             (proposal.guild_id, user_id),
@@ -1105,11 +1201,17 @@ async def accept_proposal(
 
 
 async def decline_proposal(
-    db: Database, proposal_id: int, user_id: int, now: datetime, *, guild_id: int | None = None
+    db: Database,
+    proposal_id: int,
+    user_id: int,
+    now: datetime,
+    *,
+    guild_id: int | None = None,
+    mentee_id: int | None = None,
 ) -> NextStep:
     """The mentor declines: the pair is never proposed again and the next candidate is proposed at once."""
     async with db.transaction() as tx:
-        proposal = await _open_proposal(tx, proposal_id, user_id, guild_id, now)
+        proposal = await _open_proposal(tx, proposal_id, user_id, guild_id, now, mentee_id)
         return await _close_and_move_on(tx, proposal, "declined", now)
 
 
@@ -1188,30 +1290,68 @@ async def checkin_due(db: Database, mentorship_id: int, user_id: int, cycle: int
         return mentorship
 
 
-def _participant(mentorship: Mentorship | None, user_id: int, guild_id: int | None) -> Mentorship:
-    if mentorship is None or (guild_id is not None and mentorship.guild_id != guild_id):
+def _participant(
+    mentorship: Mentorship | None, user_id: int, guild_id: int | None, pair: tuple[int, int] | None = None
+) -> Mentorship:
+    if (
+        mentorship is None
+        or (guild_id is not None and mentorship.guild_id != guild_id)
+        or (pair is not None and pair != (mentorship.mentor_id, mentorship.mentee_id))
+    ):
+        # ``pair`` is (mentor, mentee) from the pressed message: an old message never acts on another mentorship.
         raise NotFoundError("I can't find that mentorship any more.")
     if user_id not in (mentorship.mentor_id, mentorship.mentee_id):
         raise PermissionDeniedError("Only the mentor and the mentee of this mentorship can do that.")
     return mentorship
 
 
-async def mentorship_for(db: Database, mentorship_id: int, user_id: int, *, guild_id: int | None = None) -> Mentorship:
+async def mentorship_for(
+    db: Database,
+    mentorship_id: int,
+    user_id: int,
+    *,
+    guild_id: int | None = None,
+    pair: tuple[int, int] | None = None,
+) -> Mentorship:
     """An active mentorship the member takes part in (a clear error otherwise)."""
-    mentorship = _participant(await get_mentorship(db, mentorship_id), user_id, guild_id)
+    mentorship = _participant(await get_mentorship(db, mentorship_id), user_id, guild_id, pair)
     if mentorship.status != "active":
         raise ConflictError("This mentorship has already ended.")
     return mentorship
 
 
 async def record_checkin(
-    db: Database, mentorship_id: int, user_id: int, answer: Answer, now: datetime, *, guild_id: int | None = None
-) -> Mentorship:
-    """Store a check-in answer from a participant of an active mentorship."""
+    db: Database,
+    mentorship_id: int,
+    user_id: int,
+    answer: Answer,
+    now: datetime,
+    *,
+    guild_id: int | None = None,
+    pair: tuple[int, int] | None = None,
+) -> CheckinOutcome:
+    """Store a check-in answer from a participant of an active mentorship.
+
+    A "help" answer while an earlier one is still open (less than :data:`HELP_OPEN_FOR` old and not followed by
+    "well") is not stored again: the outcome says since when the moderators know, and nobody is told twice.
+    """
     async with db.transaction() as tx:
-        mentorship = _participant(await get_mentorship(tx, mentorship_id), user_id, guild_id)
+        mentorship = _participant(await get_mentorship(tx, mentorship_id), user_id, guild_id, pair)
         if mentorship.status != "active":
             raise ConflictError("This mentorship has already ended, so there is nothing to check in on.")
+        if answer == "help":
+            since = await tx.fetch_value(
+                """
+                SELECT MIN(h.created_at) FROM mentorship_checkins h
+                WHERE h.mentorship_id = ? AND h.answer = 'help' AND h.created_at > ?
+                  AND NOT EXISTS (SELECT 1 FROM mentorship_checkins w
+                                  WHERE w.mentorship_id = h.mentorship_id AND w.answer = 'well'
+                                    AND w.created_at >= h.created_at)
+                """,
+                (mentorship_id, iso(now - HELP_OPEN_FOR)),
+            )
+            if since is not None:
+                return CheckinOutcome(mentorship, parse_iso(since))
         await tx.execute(
             """
             INSERT INTO mentorship_checkins (guild_id, mentorship_id, user_id, answer, created_at)
@@ -1219,7 +1359,7 @@ async def record_checkin(
             """,
             (mentorship.guild_id, mentorship_id, user_id, answer, iso(now)),
         )
-        return mentorship
+        return CheckinOutcome(mentorship)
 
 
 async def _end(

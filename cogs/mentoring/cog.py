@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import NotFoundError, ValidationError
+from bot.matching import UnmatchedReason
 from bot.services import mentoring as svc
 from bot.timeutil import resolve_timezone
 from bot.tree import send_ephemeral
@@ -164,8 +165,10 @@ class MentoringCog(commands.GroupCog, group_name="mentoring", group_description=
             # The same persistent buttons as in the DM, so a mentor whose DM never arrived can still answer.
             view = discord.ui.View(timeout=None)
             for proposal in status.proposals_to_me[:_MAX_PROPOSAL_BUTTONS]:
-                view.add_item(ProposalButton("accept", proposal.id, label=f"Accept #{proposal.id}"))
-                view.add_item(ProposalButton("decline", proposal.id, label=f"Decline #{proposal.id}"))
+                view.add_item(ProposalButton("accept", proposal.id, proposal.mentee_id, label=f"Accept #{proposal.id}"))
+                view.add_item(
+                    ProposalButton("decline", proposal.id, proposal.mentee_id, label=f"Decline #{proposal.id}")
+                )
         await send_ephemeral(interaction, embed=embed, view=view)
 
     @app_commands.command(name="pause")
@@ -198,6 +201,8 @@ class MentoringCog(commands.GroupCog, group_name="mentoring", group_description=
             text += (
                 f" I've asked a mentor about your waiting request; they have until {when(outcome.proposal.expires_at)}."
             )
+        elif outcome.reason is UnmatchedReason.LIMITED:
+            text += " " + unmatched_text(outcome.reason, await svc.next_round_at(self.bot.db, guild_id, now))
         elif outcome.was_paused:
             text += " " + next_round_text(await svc.next_round_at(self.bot.db, guild_id, now))
         await send_ephemeral(interaction, text)

@@ -191,7 +191,7 @@ class MentoringJobs:
                 proposal.guild_id,
                 proposal.mentor_id,
                 embed=proposal_embed(proposal, skills, server=self._server(proposal.guild_id)),
-                view=proposal_view(proposal.id),
+                view=proposal_view(proposal),
                 marker=proposal_marker(proposal.id),
                 fallback_channel_id=settings.mentoring_channel_id,
                 public=True,
@@ -360,7 +360,7 @@ class MentoringJobs:
         self.bot.scheduler.wake()
         view = discord.ui.View(timeout=None)
         for answer in ("well", "help", "end"):
-            view.add_item(CheckinButton(mentorship.id, answer))
+            view.add_item(CheckinButton(mentorship.id, answer, (mentorship.mentor_id, mentorship.mentee_id)))
         embed = checkin_embed(mentorship, user_id, server=self._server(mentorship.guild_id))
         marker = f"Mentorship #{mentorship.id} check-in {cycle}"
         embed.set_footer(text=marker)

@@ -1,9 +1,12 @@
 """Buttons and modals of mentoring.
 
 Accept / Decline on a proposal and the three check-in answers are :class:`discord.ui.DynamicItem` s whose
-state lives in the ``custom_id`` (``mentoring:accept:<proposal>``, ``mentoring:checkin:<mentorship>:<answer>``),
-so they keep working after a restart. They are usually pressed in a DM, which carries no guild: the proposal or
-mentorship row says which server it belongs to, and the service checks that the clicker is its member.
+state lives in the ``custom_id`` (``mentoring:accept:<proposal>:<mentee>``,
+``mentoring:checkin:<mentorship>:<answer>:<mentor>-<mentee>``), so they keep working after a restart. The member
+ids say which row the message was about: a press never acts on another row that came to carry the same id (ids are
+not reused since migration 0008, and messages sent before it, without the ids, are still accepted). They are
+usually pressed in a DM, which carries no guild: the proposal or mentorship row says which server it belongs to,
+and the service checks that the clicker is its member.
 """
 
 from __future__ import annotations
@@ -45,27 +48,36 @@ def _guild_of(interaction: discord.Interaction[PMOBot]) -> int | None:
 
 class ProposalButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"mentoring:(?P<action>accept|decline):(?P<id>[0-9]{1,20})",
+    template=r"mentoring:(?P<action>accept|decline):(?P<id>[0-9]{1,20})(?::(?P<mentee>[0-9]{1,20}))?",
 ):
     """Accept or Decline on a proposal the mentor received."""
 
-    def __init__(self, action: Literal["accept", "decline"], proposal_id: int, *, label: str | None = None) -> None:
+    def __init__(
+        self,
+        action: Literal["accept", "decline"],
+        proposal_id: int,
+        mentee_id: int | None,
+        *,
+        label: str | None = None,
+    ) -> None:
         style = discord.ButtonStyle.success if action == "accept" else discord.ButtonStyle.secondary
+        about = f":{mentee_id}" if mentee_id is not None else ""
         super().__init__(
             discord.ui.Button(
-                label=label or action.capitalize(), style=style, custom_id=f"mentoring:{action}:{proposal_id}"
+                label=label or action.capitalize(), style=style, custom_id=f"mentoring:{action}:{proposal_id}{about}"
             )
         )
         self.action: Literal["accept", "decline"] = action
         self.proposal_id = proposal_id
+        self.mentee_id = mentee_id
 
     @classmethod
     async def from_custom_id(  # type: ignore[override]
         cls, interaction: discord.Interaction[PMOBot], item: discord.ui.Button[Any], match: re.Match[str], /
     ) -> ProposalButton:
-        """Rebuild from ``mentoring:<action>:<proposal id>``."""
+        """Rebuild from ``mentoring:<action>:<proposal id>[:<mentee id>]``."""
         action: Literal["accept", "decline"] = "accept" if match["action"] == "accept" else "decline"
-        return cls(action, int(match["id"]))
+        return cls(action, int(match["id"]), int(match["mentee"]) if match["mentee"] else None)
 
     @guarded
     async def callback(self, interaction: discord.Interaction[PMOBot]) -> None:  # type: ignore[override]
@@ -74,7 +86,9 @@ class ProposalButton(
         now = bot.clock.now()
         user = interaction.user.id
         if self.action == "accept":
-            accepted = await svc.accept_proposal(bot.db, self.proposal_id, user, now, guild_id=_guild_of(interaction))
+            accepted = await svc.accept_proposal(
+                bot.db, self.proposal_id, user, now, guild_id=_guild_of(interaction), mentee_id=self.mentee_id
+            )
             proposal = accepted.proposal
             state = f"✅ You accepted {discord.utils.format_dt(now, 'R')}. Thank you!"
             where = (
@@ -84,7 +98,9 @@ class ProposalButton(
             )
             reply = f"You're now mentoring <@{proposal.mentee_id}> — I've told them.{where}"
         else:
-            step = await svc.decline_proposal(bot.db, self.proposal_id, user, now, guild_id=_guild_of(interaction))
+            step = await svc.decline_proposal(
+                bot.db, self.proposal_id, user, now, guild_id=_guild_of(interaction), mentee_id=self.mentee_id
+            )
             proposal = step.closed
             state = f"Declined {discord.utils.format_dt(now, 'R')}. I'll ask another mentor."
             reply = "Thanks for letting me know. I won't propose this member to you again."
@@ -103,11 +119,11 @@ class ProposalButton(
                 log.info("Could not update the message of proposal %s: %s", proposal.id, exc)
 
 
-def proposal_view(proposal_id: int) -> discord.ui.View:
+def proposal_view(proposal: svc.Proposal) -> discord.ui.View:
     """The persistent Accept / Decline buttons for a proposal."""
     view = discord.ui.View(timeout=None)
-    view.add_item(ProposalButton("accept", proposal_id))
-    view.add_item(ProposalButton("decline", proposal_id))
+    view.add_item(ProposalButton("accept", proposal.id, proposal.mentee_id))
+    view.add_item(ProposalButton("decline", proposal.id, proposal.mentee_id))
     return view
 
 
@@ -120,25 +136,31 @@ _ANSWERS: dict[str, tuple[str, discord.ButtonStyle]] = {
 
 class CheckinButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"mentoring:checkin:(?P<id>[0-9]{1,20}):(?P<answer>well|help|end)",
+    template=(
+        r"mentoring:checkin:(?P<id>[0-9]{1,20}):(?P<answer>well|help|end)"
+        r"(?::(?P<mentor>[0-9]{1,20})-(?P<mentee>[0-9]{1,20}))?"
+    ),
 ):
     """One answer to the fortnightly check-in."""
 
-    def __init__(self, mentorship_id: int, answer: svc.Answer) -> None:
+    def __init__(self, mentorship_id: int, answer: svc.Answer, pair: tuple[int, int] | None) -> None:
         label, style = _ANSWERS[answer]
+        about = f":{pair[0]}-{pair[1]}" if pair is not None else ""
         super().__init__(
-            discord.ui.Button(label=label, style=style, custom_id=f"mentoring:checkin:{mentorship_id}:{answer}")
+            discord.ui.Button(label=label, style=style, custom_id=f"mentoring:checkin:{mentorship_id}:{answer}{about}")
         )
         self.mentorship_id = mentorship_id
         self.answer: svc.Answer = answer
+        self.pair = pair
 
     @classmethod
     async def from_custom_id(  # type: ignore[override]
         cls, interaction: discord.Interaction[PMOBot], item: discord.ui.Button[Any], match: re.Match[str], /
     ) -> CheckinButton:
-        """Rebuild from ``mentoring:checkin:<mentorship id>:<answer>``."""
+        """Rebuild from ``mentoring:checkin:<mentorship id>:<answer>[:<mentor id>-<mentee id>]``."""
         answer: svc.Answer = "well" if match["answer"] == "well" else "help" if match["answer"] == "help" else "end"
-        return cls(int(match["id"]), answer)
+        pair = (int(match["mentor"]), int(match["mentee"])) if match["mentor"] else None
+        return cls(int(match["id"]), answer, pair)
 
     @guarded
     async def callback(self, interaction: discord.Interaction[PMOBot]) -> None:  # type: ignore[override]
@@ -147,15 +169,30 @@ class CheckinButton(
         now = bot.clock.now()
         if self.answer == "end":
             mentorship = await svc.mentorship_for(
-                bot.db, self.mentorship_id, interaction.user.id, guild_id=_guild_of(interaction)
+                bot.db, self.mentorship_id, interaction.user.id, guild_id=_guild_of(interaction), pair=self.pair
             )
             await interaction.response.send_modal(EndModal(mentorship.id, mentorship.guild_id))
             return
-        mentorship = await svc.record_checkin(
-            bot.db, self.mentorship_id, interaction.user.id, self.answer, now, guild_id=_guild_of(interaction)
+        outcome = await svc.record_checkin(
+            bot.db,
+            self.mentorship_id,
+            interaction.user.id,
+            self.answer,
+            now,
+            guild_id=_guild_of(interaction),
+            pair=self.pair,
         )
+        mentorship = outcome.mentorship
         if self.answer == "well":
             await send_ephemeral(interaction, "Glad to hear it! I'll check in again in two weeks.")
+            return
+        if outcome.help_open_since is not None:
+            await send_ephemeral(
+                interaction,
+                "The moderators already know (since "
+                f"{discord.utils.format_dt(outcome.help_open_since, 'R')}); one of them will reach out to you. "
+                "I tell them once per mentorship a week at most, so they aren't flooded.",
+            )
             return
         other = mentorship.other(interaction.user.id)
         await bot.notify_moderators(

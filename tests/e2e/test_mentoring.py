@@ -126,7 +126,7 @@ async def test_status_shows_everything_and_offers_the_buttons_to_the_mentor(app:
     mentor = await app.invoke("mentoring status", user=app.alice)
     assert mentor.ephemeral and "Waiting for your answer" in str(mentor.embed)
     (proposal_id,) = await app.bot.db.fetch_all("SELECT id FROM mentoring_proposals")
-    assert f"mentoring:accept:{proposal_id[0]}" in [b["custom_id"] for b in mentor.buttons()]
+    assert f"mentoring:accept:{proposal_id[0]}:{app.bob.id}" in [b["custom_id"] for b in mentor.buttons()]
     mentee = await app.invoke("mentoring status", user=app.bob)
     assert "A mentor has until" in str(mentee.embed)
 
