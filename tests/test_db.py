@@ -125,6 +125,7 @@ def test_statement_splitter_keeps_triggers_whole() -> None:
 
 def test_migration_numbers_have_no_gaps(tmp_path: Path) -> None:
     folder = _copy_migrations(tmp_path)
-    shutil.copy(folder / "0001_init.sql", folder / "0009_gap.sql")
+    gap = load_migrations()[-1].version + 2
+    shutil.copy(folder / "0001_init.sql", folder / f"{gap:04d}_gap.sql")
     with pytest.raises(MigrationError, match="without gaps"):
         load_migrations(folder)

@@ -891,11 +891,28 @@ async def get_post_by_key(db: Database, job_key: str) -> PromptPost | None:
 
 
 async def latest_post(db: Database, guild_id: int) -> PromptPost | None:
-    """The server's most recent posted prompt."""
+    """The server's most recent prompt: the one being posted right now, else the latest posted one.
+
+    A post is visible in the channel a moment before it is recorded as posted; in that moment its row is
+    'reserved' and its occurrence claimed, so ``/prompt today`` shows it rather than denying it exists.
+    """
     row = await db.fetch_one(
-        "SELECT * FROM prompt_posts WHERE guild_id = ? AND status = 'posted' ORDER BY posted_at DESC, id DESC LIMIT 1",
-        (guild_id,),
+        """
+        SELECT p.* FROM prompt_posts p JOIN jobs j ON j.key = p.job_key
+        WHERE p.guild_id = ? AND p.status = 'reserved' AND j.status = 'claimed'
+          AND p.id > COALESCE((SELECT MAX(id) FROM prompt_posts WHERE guild_id = ? AND status = 'posted'), 0)
+        ORDER BY p.id DESC LIMIT 1
+        """,
+        (guild_id, guild_id),
     )
+    if row is None:
+        row = await db.fetch_one(
+            """
+            SELECT * FROM prompt_posts WHERE guild_id = ? AND status = 'posted'
+            ORDER BY posted_at DESC, id DESC LIMIT 1
+            """,
+            (guild_id,),
+        )
     return None if row is None else PromptPost.from_row(row)
 
 

@@ -66,6 +66,10 @@ class PromptCog(commands.GroupCog, group_name="prompt", group_description="Daily
         if guild_id is None:  # pragma: no cover - guild_only
             return
         post = await service.latest_post(self.bot.db, guild_id)
+        if post is not None and not post.posted:
+            where = f"Being posted right now in <#{post.channel_id}>." if post.channel_id else None
+            await send_ephemeral(interaction, where, embed=prompt_embed(post), view=prompt_view(post.id))
+            return
         if post is None or post.posted_at is None:
             await send_ephemeral(
                 interaction,
