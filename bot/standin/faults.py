@@ -40,6 +40,7 @@ class Fault:
     delay: float = 0.0
     retry_after: float = 0.05
     is_global: bool = False
+    lose_response: bool = False
     hits: int = 0
 
     @property
@@ -76,14 +77,17 @@ class Faults:
         delay: float = 0.0,
         retry_after: float = 0.05,
         is_global: bool = False,
+        lose_response: bool = False,
     ) -> Fault:
         """Make the next ``times`` requests on ``route`` (``"POST /channels/{channel_id}/messages"``) fail.
 
         ``code`` alone picks Discord's status for it (50013 → 403); ``status=429`` sends a real rate-limit
         response (``Via`` header, JSON ``retry_after``); ``delay`` alone only slows the response down.
+        ``lose_response`` carries the request out and then drops the connection before answering: Discord did
+        the work, but the bot never learns it (as when a process dies between a request and recording its result).
         """
-        if status is None and code is None and not drop_connection and delay <= 0:
-            raise ValueError("a fault needs a status, a code, drop_connection or a delay")
+        if status is None and code is None and not drop_connection and delay <= 0 and not lose_response:
+            raise ValueError("a fault needs a status, a code, drop_connection, lose_response or a delay")
         fault = Fault(
             route=normalise_route(route),
             status=status,
@@ -95,6 +99,7 @@ class Faults:
             delay=delay,
             retry_after=retry_after,
             is_global=is_global,
+            lose_response=lose_response,
         )
         self._faults.append(fault)
         return fault

@@ -153,7 +153,7 @@ class RestApi:
         try:
             self._authenticate(request, route)
             fault = s.faults.take(route, params)
-            if fault is not None:
+            if fault is not None and not fault.lose_response:
                 record.fault = True
                 if fault.delay > 0:
                     await asyncio.sleep(fault.delay)
@@ -186,6 +186,14 @@ class RestApi:
                 return self._rate_limited(record, verdict.limited_body, headers)
             await self._read_body(ctx)
             result = await handler(ctx)
+            if fault is not None and fault.lose_response:
+                record.fault = True
+                record.status = 0
+                record.response = None if result is NO_CONTENT else result
+                log.debug("carried out %s, then dropping the connection before the answer", route)
+                if request.transport is not None:
+                    request.transport.abort()
+                return web.Response(status=500)
         except DiscordError as exc:
             record.status = exc.status
             record.error_code = exc.code

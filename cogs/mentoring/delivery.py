@@ -76,6 +76,14 @@ def _only(*user_ids: int) -> discord.AllowedMentions:
     )
 
 
+_WELCOME_MARK = "This private thread is yours"
+
+
+def _thread_tag(mentorship_id: int) -> str:
+    """The end of a mentorship thread's name: how a retry recognises the thread it opened."""
+    return f"(#{mentorship_id})"
+
+
 def _display_name(member: dict[str, Any]) -> str:
     user = member.get("user") or {}
     return str(member.get("nick") or user.get("global_name") or user.get("username") or "member")
@@ -302,7 +310,11 @@ class MentoringJobs:
         return JobResult(message_id=delivery.message_id, note=f"{notice} by {delivery.via}")
 
     async def _ensure_thread(self, ctx: JobContext, mentorship: svc.Mentorship) -> int | None:
-        """Open the pair's private thread in the mentoring channel once (when one is set and the bot may)."""
+        """Open the pair's private thread in the mentoring channel once (when one is set and the bot may).
+
+        A thread create takes no nonce, so a retry after a crash between creating the thread and recording it first
+        looks for the thread it made: the name ends with the mentorship's number, which the retry adopts.
+        """
         if mentorship.thread_id is not None:
             return mentorship.thread_id
         settings = await guild_config.get_settings(self.bot.db, mentorship.guild_id)
@@ -315,31 +327,42 @@ class MentoringJobs:
                 names.append(_display_name(await self._member(mentorship.guild_id, user_id)))
         except MemberGone:
             return None
+        tag = _thread_tag(mentorship.id)
         try:
-            thread = await self.bot.http.start_thread_without_message(
-                channel_id,
-                name=f"Mentoring: {names[0]} & {names[1]}"[:100],
-                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
-                type=discord.ChannelType.private_thread.value,
-                invitable=False,
-                reason=f"Mentorship #{mentorship.id}",
-            )
-            thread_id = int(thread["id"])
+            thread_id = None
+            if ctx.recovering:
+                thread_id = await self._find_thread(mentorship.guild_id, channel_id, tag)
+            welcomed = False
+            if thread_id is None:
+                title = f"Mentoring: {names[0]} & {names[1]}"[: 100 - len(tag) - 1]
+                thread = await self.bot.http.start_thread_without_message(
+                    channel_id,
+                    name=f"{title} {tag}",
+                    auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+                    type=discord.ChannelType.private_thread.value,
+                    invitable=False,
+                    reason=f"Mentorship #{mentorship.id}",
+                )
+                thread_id = int(thread["id"])
+            else:
+                log.info("Adopting thread %s opened for mentorship %s before a restart", thread_id, mentorship.id)
+                welcomed = await find_recent(self.bot, thread_id, marker=_WELCOME_MARK, limit=10) is not None
             await svc.set_thread(self.bot.db, mentorship.id, thread_id)
             for user_id in (mentorship.mentor_id, mentorship.mentee_id):
                 await self.bot.http.add_user_to_thread(thread_id, user_id)
-            await send_once(
-                self.bot,
-                thread_id,
-                nonce=f"{ctx.nonce}t"[:25],
-                content=(
-                    f"Welcome <@{mentorship.mentor_id}> (mentor) and <@{mentorship.mentee_id}> (mentee)! This private "
-                    "thread is yours: agree how and when you'll meet, share notes and goals. Moderators can see it. "
-                    "Use /mentoring end when you're done."
-                ),
-                allowed_mentions=_only(mentorship.mentor_id, mentorship.mentee_id),
-                guild_id=mentorship.guild_id,
-            )
+            if not welcomed:
+                await send_once(
+                    self.bot,
+                    thread_id,
+                    nonce=f"{ctx.nonce}t"[:25],
+                    content=(
+                        f"Welcome <@{mentorship.mentor_id}> (mentor) and <@{mentorship.mentee_id}> (mentee)! "
+                        f"{_WELCOME_MARK}: agree how and when you'll meet, share notes and goals. Moderators can see "
+                        "it. Use /mentoring end when you're done."
+                    ),
+                    allowed_mentions=_only(mentorship.mentor_id, mentorship.mentee_id),
+                    guild_id=mentorship.guild_id,
+                )
         except (discord.Forbidden, discord.NotFound) as exc:
             await self.bot.notify_moderators(
                 mentorship.guild_id,
@@ -349,6 +372,20 @@ class MentoringJobs:
             refreshed = await svc.get_mentorship(self.bot.db, mentorship.id)
             return None if refreshed is None else refreshed.thread_id
         return thread_id
+
+    async def _find_thread(self, guild_id: int, channel_id: int, tag: str) -> int | None:
+        """A private thread the bot opened in ``channel_id`` whose name ends with ``tag`` (still active)."""
+        me = self.bot.user.id if self.bot.user is not None else None
+        active: dict[str, Any] = dict(await self.bot.http.get_active_threads(guild_id))
+        for thread in active.get("threads") or []:
+            if (
+                int(thread.get("parent_id") or 0) == channel_id
+                and int(thread.get("owner_id") or 0) == me
+                and int(thread.get("type") or 0) == discord.ChannelType.private_thread.value
+                and str(thread.get("name") or "").endswith(tag)
+            ):
+                return int(thread["id"])
+        return None
 
     async def send_checkin(self, ctx: JobContext) -> JobResult:
         """Ask one participant how the mentorship is going (and schedule the next check-in)."""

@@ -65,6 +65,15 @@ async def test_dropped_connection(standin: StandIn, demo: DemoGuild, bot: BareBo
     assert standin.messages_in(demo.general) == []
 
 
+async def test_lost_response_after_the_work_was_done(standin: StandIn, demo: DemoGuild, bot: BareBot) -> None:
+    standin.faults.add(MESSAGES, lose_response=True)
+    with pytest.raises(aiohttp.ClientError):
+        await text_channel(bot, demo.general.id).send("sent, but nobody heard back")
+    assert [m.content for m in standin.messages_in(demo.general)] == ["sent, but nobody heard back"]
+    (record,) = standin.requests(MESSAGES)
+    assert record.fault and record.status == 0
+
+
 async def test_slow_response(standin: StandIn, demo: DemoGuild, bot: BareBot) -> None:
     standin.faults.add(MESSAGES, delay=0.15)
     started = time.monotonic()
