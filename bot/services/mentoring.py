@@ -755,6 +755,10 @@ async def _member_started_recently(tx: Transaction, request: Request, now: datet
 async def _create_proposal(
     tx: Transaction, request: Request, mentor_id: int, score: float, source: str, now: datetime
 ) -> Proposal:
+    """Propose the pair: reopen the pair's withdrawn proposal when the mentor still has its message, else a new one."""
+    withdrawn = (await _revivable(tx, request, now)).get(mentor_id)
+    if withdrawn is not None:
+        return await _revive_proposal(tx, withdrawn, request, score, now)
     settings = await guild_config.get_settings(tx, request.guild_id)
     expires = now + timedelta(days=settings.proposal_expiry_days)
     proposal_id = await tx.execute(
@@ -808,8 +812,8 @@ async def _propose_next(tx: Transaction, request: Request, now: datetime, source
         return None, reason
     revivable = await _revivable(tx, request, now)
     for mentor, score in ranked:
-        if mentor.user_id in revivable:
-            return await _revive_proposal(tx, revivable[mentor.user_id], request, score, now), None
+        if mentor.user_id in revivable:  # the mentor already has a message about this member: no new DM
+            return await _create_proposal(tx, request, mentor.user_id, score, source, now), None
     if source == "request" and await _member_started_recently(tx, request, now) >= MEMBER_PROPOSALS_PER_DAY:
         await tx.execute(
             "UPDATE mentee_requests SET status = 'waiting', updated_at = ? WHERE id = ?", (iso(now), request.id)
