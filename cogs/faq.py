@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -15,6 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.services import faq
+from bot.throttle import WindowLimiter
 from bot.tree import NO_MENTIONS, guarded, send_ephemeral
 
 if TYPE_CHECKING:
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 
 ASK_RATE = 3  # questions per member per ASK_PER seconds: enough to rephrase, not enough to flood the gap list
 ASK_PER = 30.0
+GAPS_PER_DAY = 10  # questions one member can add to the moderators' gap list in 24 hours (README "Abuse limits")
 _TOPIC = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 _BUTTON_LABEL = 80
 _EMBED_DESCRIPTION = 4096
@@ -170,6 +173,7 @@ class FaqCog(commands.GroupCog, group_name="faq", group_description="Search the 
 
     def __init__(self, bot: PMOBot) -> None:
         self.bot = bot
+        self._gaps = WindowLimiter(GAPS_PER_DAY, timedelta(days=1))
         super().__init__()
 
     async def cog_load(self) -> None:
@@ -194,7 +198,15 @@ class FaqCog(commands.GroupCog, group_name="faq", group_description="Search the 
         """Search the FAQ; if nothing fits, the moderators see your question."""
         guild_id = _guild(interaction)
         catalog = faq.catalog_for(self.bot.content)
-        result = await faq.ask(self.bot.db, catalog, guild_id, question, self.bot.clock.now())
+        now = self.bot.clock.now()
+        result = await faq.ask(
+            self.bot.db,
+            catalog,
+            guild_id,
+            question,
+            now,
+            record_gap=self._gaps.allow((guild_id, interaction.user.id), now),
+        )
         if result.best is not None:
             await send_ephemeral(
                 interaction,
@@ -205,6 +217,10 @@ class FaqCog(commands.GroupCog, group_name="faq", group_description="Search the 
         text = (
             "I don't have a confident answer to that yet, so I've passed your question on: the moderators see "
             "unanswered questions and can add an answer."
+            if result.gap_recorded
+            else "I don't have a confident answer to that yet. You've passed "
+            f"{GAPS_PER_DAY} questions on to the moderators today already, so I've kept this one to myself; "
+            "try again tomorrow, or ask in the server."
         )
         if result.alternatives:
             text += "\nThese entries are the closest I have:"

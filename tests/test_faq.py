@@ -109,7 +109,9 @@ async def test_autocomplete_labels_server_entries_and_fits_discord(
 ) -> None:
     await add(db, catalog, clock, A, draft(question="Q" * 100))
     choices = await faq.autocomplete_topics(db, catalog, A, "salary")
-    assert choices[0].topic == "salary-bands" and choices[0].label.endswith("…")
+    # Matched through its topic: the question is shortened so the reason and "this server" stay visible.
+    assert choices[0].topic == "salary-bands" and choices[0].label.endswith("Q… (salary-bands) (this server)")
+    assert len(choices[0].label) == 100
     assert all(len(c.label) <= 100 for c in await faq.autocomplete_topics(db, catalog, A, ""))
     only = await faq.autocomplete_topics(db, catalog, A, "", server_only=True)
     assert [c.topic for c in only] == ["salary-bands"]

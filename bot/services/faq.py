@@ -730,8 +730,13 @@ def is_confident(hit: SearchHit) -> bool:
     return hit.score >= _CONFIDENT_SCORE and hit.coverage >= _CONFIDENT_COVERAGE and hit.focus >= _CONFIDENT_FOCUS
 
 
-async def ask(db: Database, catalog: FaqCatalog, guild_id: int, question: str, now: datetime) -> AskResult:
-    """Answer a member's question: the best entry and close alternatives, or a recorded knowledge gap."""
+async def ask(
+    db: Database, catalog: FaqCatalog, guild_id: int, question: str, now: datetime, *, record_gap: bool = True
+) -> AskResult:
+    """Answer a member's question: the best entry and close alternatives, or a recorded knowledge gap.
+
+    ``record_gap`` False (the member passed many questions on already) answers without adding to the gap list.
+    """
     cleaned = _clean_question(question)
     searched = await _search(db, catalog, guild_id, cleaned)
     hits = searched.hits
@@ -742,6 +747,9 @@ async def ask(db: Database, catalog: FaqCatalog, guild_id: int, question: str, n
         )[:ALTERNATIVES]
         await record_view(db, guild_id, best.faq.topic, "ask", now)
         return AskResult(best.faq, alternatives, True, False)
+    if not record_gap:
+        await record_view(db, guild_id, None, "miss", now)
+        return AskResult(None, tuple(hit.faq for hit in hits[:ALTERNATIVES]), False, False)
     async with db.transaction() as tx:
         await tx.execute(
             """
