@@ -20,6 +20,8 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Final
 
+from bot import ranking
+
 __all__ = [
     "ANALYSER_VERSION",
     "Match",
@@ -562,28 +564,10 @@ def _tier(typed: str, name: str) -> tuple[int, float] | None:
 
 
 def rank_names(typed: str, items: Sequence[tuple[str, Sequence[str]]], limit: int = 25) -> list[Match]:
-    """Rank items by how well ``typed`` matches any of their names: exact, prefix, word-prefix, substring, fuzzy.
-
-    ``items`` are ``(key, names)``, names being the label first and then aliases; each item appears once, under
-    its best-matching name. An empty ``typed`` returns the items in their given order.
-    """
-    plain = _plain(typed)
-    if not plain:
-        return [Match(key, names[0], EXACT, 0.0) for key, names in items[:limit]]
-    ranked: list[tuple[int, float, int, Match]] = []
-    for position, (key, names) in enumerate(items):
-        best: tuple[int, float, str] | None = None
-        for name in (*names, key):
-            found = _tier(plain, _plain(name))
-            if found is None:
-                continue
-            tier, score = found
-            if best is None or (tier, -score) < (best[0], -best[1]):
-                best = (tier, score, name if name != key else names[0])
-        if best is not None:
-            ranked.append((best[0], -best[1], position, Match(key, best[2], best[0], best[1])))
-    ranked.sort(key=lambda item: item[:3])
-    return [item[3] for item in ranked[:limit]]
+    """Autocomplete ranking: :func:`bot.ranking.rank` (the bot's one rule; names before aliases), with each item's
+    key matched as a last alias. ``name`` of a match is the name or alias that matched."""
+    keyed = [(key, (*names, key)) for key, names in items]
+    return [Match(m.key, m.alias or m.name, int(m.tier), m.score) for m in ranking.rank(typed, keyed, limit=limit)]
 
 
 def suggest(typed: str, items: Sequence[tuple[str, Sequence[str]]], limit: int = 3) -> list[str]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 
+from bot import ranking
 from bot.errors import ValidationError
 from bot.services import guild_config
 from bot.services.audit import AuditEntry
@@ -121,15 +123,18 @@ async def deliver_notices(interaction: discord.Interaction[PMOBot]) -> int:
     return len(notices)
 
 
+@lru_cache(maxsize=1)
+def _zone_items() -> tuple[tuple[str, tuple[str]], ...]:
+    return tuple((zone, (zone,)) for zone in sorted(valid_timezones()))
+
+
 async def timezone_autocomplete(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-    """IANA zone names matching what was typed: prefix matches first, then substring matches (≤ 25)."""
-    typed = current.strip().lower().replace(" ", "_")
-    if not typed:
+    """IANA zone names in :func:`bot.ranking.rank` order ("new_y" finds America/New_York; ≤ 25)."""
+    if not current.strip():
         return [app_commands.Choice(name=z, value=z) for z in _POPULAR_ZONES][:MAX_CHOICES]
-    zones = sorted(valid_timezones())
-    prefix = [z for z in zones if z.lower().startswith(typed) or z.lower().split("/")[-1].startswith(typed)]
-    rest = [z for z in zones if typed in z.lower() and z not in prefix]
-    return [app_commands.Choice(name=z, value=z) for z in (prefix + rest)[:MAX_CHOICES]]
+    return [
+        app_commands.Choice(name=m.name, value=m.key) for m in ranking.rank(current, _zone_items(), limit=MAX_CHOICES)
+    ]
 
 
 def _short(text: str, limit: int) -> str:

@@ -27,6 +27,7 @@ from typing import Any, Final
 import yaml
 from yaml.nodes import MappingNode, SequenceNode
 
+from bot import ranking
 from bot import search as text
 from bot.content import Content, FaqEntry, Vocabulary
 from bot.db import Database, Row, Transaction
@@ -519,25 +520,22 @@ async def get_faq(db: Database, catalog: FaqCatalog, guild_id: int, topic: str) 
 async def autocomplete_topics(
     db: Database, catalog: FaqCatalog, guild_id: int, typed: str, *, server_only: bool = False, limit: int = 25
 ) -> list[TopicChoice]:
-    """Topic choices ranked exact > prefix > fuzzy over questions, aliases and topics (labels ≤ 100 characters)."""
+    """Topic choices in :func:`bot.ranking.rank` order: questions before aliases and topics, an alias match
+    labelled ``Question (alias)`` (labels ≤ 100 characters)."""
     entries = await _visible(db, catalog, guild_id)
     if server_only:
         entries = {topic: faq for topic, faq in entries.items() if faq.is_server}
-    ranked = text.rank_names(typed[:100], _choices(entries), limit=limit)
+    items = [(faq.topic, (faq.question, *faq.aliases, faq.topic)) for faq in entries.values()]
     choices = []
-    for match in ranked:
+    for match in ranking.rank(typed[:100], items, limit=limit):
         faq = entries[match.key]
-        label = faq.question
+        suffix = ""
         if faq.overrides_builtin:
-            label = f"{label} (this server's version)"
+            suffix = " (this server's version)"
         elif faq.is_server:
-            label = f"{label} (this server)"
-        choices.append(TopicChoice(faq.topic, _cut(label, 100)))
+            suffix = " (this server)"
+        choices.append(TopicChoice(faq.topic, ranking.label(faq.question, match.alias, suffix=suffix)))
     return choices
-
-
-def _cut(value: str, limit: int) -> str:
-    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
 
 async def record_view(db: Database, guild_id: int, topic: str | None, via: str, now: datetime) -> None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any, Final, Literal
 
+from bot import ranking
 from bot.content import Skill
 from bot.db import Database, Row, Transaction
 from bot.errors import ConflictError, LimitError, NotFoundError, PermissionDeniedError, ValidationError
@@ -443,33 +444,33 @@ def parse_areas(text: str, skills: Mapping[str, Skill]) -> tuple[str, ...]:
 def suggest_areas(current: str, skills: Mapping[str, Skill]) -> list[tuple[str, str]]:
     """Autocomplete for a comma-separated areas option: (label, value) pairs completing the last item.
 
-    The value keeps the items already chosen (as ids) and adds the suggestion, so picking a choice builds the
-    list one area at a time. Labels and values respect Discord's 100-character limit.
+    The last item is ranked by :func:`bot.ranking.rank` over each skill's name, then its aliases and id (an alias
+    match is labelled ``Name (alias)``). The value keeps the items already chosen (as ids) and adds the
+    suggestion, so picking a choice builds the list one area at a time. Labels and values respect Discord's
+    100-character limit.
     """
     head, _, last = current.rpartition(",")
     try:
         chosen = list(parse_areas(head, skills)) if head.strip() else []
     except ValidationError:
         chosen = []
-    typed = _norm(last)
-    starts: list[Skill] = []
-    contains: list[Skill] = []
-    for skill in sorted(skills.values(), key=lambda s: s.name.casefold()):
-        if skill.id in chosen:
-            continue
-        keys = [_norm(k) for k in (skill.id, skill.name, *skill.aliases)]
-        if not typed or any(k.startswith(typed) for k in keys):
-            starts.append(skill)
-        elif any(typed in k for k in keys):
-            contains.append(skill)
+    items = [
+        (skill.id, (skill.name, *skill.aliases, skill.id))
+        for skill in sorted(skills.values(), key=lambda s: s.name.casefold())
+        if skill.id not in chosen
+    ]
     choices: list[tuple[str, str]] = []
-    for skill in starts + contains:
-        value = ", ".join([*chosen, skill.id])
+    for match in ranking.rank(last, items, limit=len(items)):
+        value = ", ".join([*chosen, match.key])
         if len(value) > _CHOICE_LEN:
             continue
-        label = f"{', '.join(chosen)}, {skill.name}" if chosen else f"{skill.name} ({skill.id})"
-        if len(label) > _CHOICE_LEN:
-            label = "…" + label[-(_CHOICE_LEN - 1) :]
+        name = skills[match.key].name
+        if chosen:  # the end of the list is what is being chosen: shorten from the start
+            label = f"{', '.join(chosen)}, {ranking.label(name, match.alias, limit=10 * _CHOICE_LEN)}"
+            if len(label) > _CHOICE_LEN:
+                label = "…" + label[-(_CHOICE_LEN - 1) :]
+        else:
+            label = ranking.label(name, match.alias, limit=_CHOICE_LEN)
         choices.append((label, value))
         if len(choices) == _MAX_CHOICES:
             break

@@ -11,14 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from bot import search
+from bot import ranking, search
 from bot.content import Content, RoleCard
 from bot.errors import NotFoundError, ValidationError
 
 __all__ = ["RoleChoice", "RoleComparison", "compare_roles", "find_role", "role_choices", "skill_names"]
 
 MAX_CHOICES: Final = 25
-MAX_CHOICE_NAME: Final = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +68,7 @@ def _items(content: Content) -> Sequence[tuple[str, Sequence[str]]]:
 
 
 def role_choices(content: Content, typed: str) -> list[RoleChoice]:
-    """Roles matching what was typed, ranked exact > prefix > fuzzy over names and aliases (≤ 25, labels ≤ 100)."""
+    """Roles matching what was typed, in :func:`bot.ranking.rank` order (names before aliases; ≤ 25, labels ≤ 100)."""
     prepared = _prepared(content)
     key = typed[:100]
     # Members type the same prefixes again and again; the ranking is a pure function of the text and the content.
@@ -85,14 +84,10 @@ def role_choices(content: Content, typed: str) -> list[RoleChoice]:
 
 def _rank(prepared: _Prepared, typed: str) -> list[RoleChoice]:
     cards = prepared.cards
-    choices = []
-    for match in search.rank_names(typed, prepared.items, limit=MAX_CHOICES):
-        card = cards[match.key]
-        label = card.name if match.name == card.name else f"{card.name} (also: {match.name})"
-        if len(label) > MAX_CHOICE_NAME:
-            label = label[: MAX_CHOICE_NAME - 1] + "…"
-        choices.append(RoleChoice(card.id, label))
-    return choices
+    return [
+        RoleChoice(match.key, ranking.label(cards[match.key].name, match.alias))
+        for match in ranking.rank(typed, prepared.items, limit=MAX_CHOICES)
+    ]
 
 
 def find_role(content: Content, query: str) -> RoleCard:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal
 import discord
 from discord import app_commands
 
+from bot import ranking
 from bot.content import MAX_HINT, MAX_PROMPT_TEXT
 from bot.errors import ValidationError
 from bot.recurrence import describe_days
@@ -61,9 +62,9 @@ def _check_prompt_channel(interaction: discord.Interaction[PMOBot], channel: Any
 
 
 async def days_autocomplete(interaction: discord.Interaction[PMOBot], current: str) -> list[app_commands.Choice[str]]:
-    """Common day patterns; whatever is typed is offered too."""
+    """Common day patterns in :func:`bot.ranking.rank` order; whatever is typed is offered first too."""
     typed = current.strip().lower()
-    options = [d for d in _DAYS_CHOICES if d.startswith(typed)] if typed else list(_DAYS_CHOICES)
+    options = [m.key for m in ranking.rank(typed, [(d, (d,)) for d in _DAYS_CHOICES])]
     if typed and typed not in options:
         options.insert(0, typed[:60])
     return [app_commands.Choice(name=d, value=d) for d in options[:25]]
@@ -72,17 +73,16 @@ async def days_autocomplete(interaction: discord.Interaction[PMOBot], current: s
 async def prompt_id_autocomplete(
     interaction: discord.Interaction[PMOBot], current: str
 ) -> list[app_commands.Choice[str]]:
-    """Active prompts whose id or text matches what was typed (the server's own first)."""
+    """Active prompts in :func:`bot.ranking.rank` order: the id, then the prompt's text (the server's own first
+    when nothing is typed). The label always shows the text, so it says why a text match was offered."""
     if interaction.guild_id is None:
         return []
     bot = interaction.client
-    typed = current.strip().lower().lstrip("#")
     bank = await service.active_bank(bot.db, interaction.guild_id, bot.content.prompts)
     bank.sort(key=lambda p: p.builtin)
-    matches = [p for p in bank if not typed or typed in p.display_id.lower() or typed in p.text.lower()]
-    return [
-        app_commands.Choice(name=_short(f"{p.display_id} · {p.text}", 100), value=p.display_id) for p in matches[:25]
-    ]
+    texts = {p.display_id: p.text for p in bank}
+    ranked = ranking.rank(current, [(p.display_id, (p.display_id, p.text)) for p in bank])
+    return [app_commands.Choice(name=_short(f"{m.key} · {texts[m.key]}", 100), value=m.key) for m in ranked]
 
 
 class PromptsAdmin(AdminMixinBase):

@@ -65,7 +65,7 @@ async def test_role_autocomplete_ranks_exact_then_prefix_then_fuzzy(app: App) ->
     assert fuzzy and fuzzy[0]["value"] == "project-coordinator"
     alias = await app.autocomplete("role info", "role", "MI anal", user=app.alice)
     assert alias[0]["value"] == "reporting-analyst"
-    assert "also: MI analyst" in alias[0]["name"]
+    assert alias[0]["name"].endswith("(MI analyst)")
 
 
 async def test_role_autocomplete_with_nothing_typed_lists_roles(app: App) -> None:
