@@ -52,6 +52,9 @@ def faq_embed(entry: faq.Faq, *, alternatives: tuple[faq.Faq, ...] = ()) -> disc
         description=_cut(entry.answer, _EMBED_DESCRIPTION),
         colour=discord.Colour.teal(),
     )
+    if entry.is_server and entry.tags:
+        # A server's own entry shows its tags, its own words included (built-ins keep their familiar look).
+        embed.add_field(name="Tags", value=_cut(" · ".join(f"`{tag}`" for tag in entry.tags), 1024), inline=False)
     if alternatives:
         lines = [f"• {alt.question} — `/faq show {alt.topic}`" for alt in alternatives]
         embed.add_field(name="Related questions", value=_cut("\n".join(lines), 1024), inline=False)

@@ -130,9 +130,7 @@ async def test_autocomplete_labels_server_entries_and_fits_discord(
         ({"aliases": "a" * 101}, "at most 100"),
         ({"aliases": "\n".join(f"alias {i}" for i in range(7))}, "7 aliases"),
         ({"aliases": "What is it?"}, "repeats the question"),
-        ({"tags": "career, carrer"}, "`carrer` is not in the shared vocabulary (did you mean `career`"),
         ({"question": "", "topic": ""}, "the question is empty."),
-        ({"tags": "cv career tools governance assurance raid-management pmo-analyst dashboards mentoring"}, "9 tags"),
     ],
 )
 def test_parse_draft_refuses_bad_input(content: Content, fields: dict[str, str], problem: str) -> None:
@@ -159,7 +157,74 @@ def test_aliases_and_tags_are_cleaned(content: Content) -> None:
     made = faq.parse_draft(
         content.vocabulary, topic="x", question="Q?", answer="A.", aliases=" one \n\n two  words ", tags="CV; career cv"
     )
-    assert made.aliases == ("one", "two words") and made.tags == ("cv", "career")
+    assert made.aliases == ("one", "two words") and made.tags == ("cv", "career") and made.notes == ()
+
+
+# -- server-local tags ----------------------------------------------------------------------------------------------
+
+
+def test_tags_outside_the_vocabulary_are_kept_as_server_local_tags(content: Content) -> None:
+    made = faq.parse_draft(
+        content.vocabulary,
+        topic="Team social night",
+        question="When is the team social night?",
+        answer="Every last Friday of the month in #events.",
+        tags="social, night, friday, career",
+    )
+    assert made.topic == "team-social-night"
+    assert made.tags == ("social", "night", "friday", "career") and made.notes == ()
+    assert faq.split_tags(content.vocabulary, made.tags) == (("career",), ("social", "night", "friday"))
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept", "note"),
+    [
+        ("Friday_Night", ("friday-night",), "`Friday_Night` was saved as `friday-night`"),
+        ("#Événements", ("evenements",), "saved as `evenements`"),
+        ("日本 social", ("social",), "`日本` has no letters a-z or digits, so it was left out"),
+        ("x" * 33 + " social", ("social",), "longer than 32 characters, so it was left out"),
+        ("carrer", ("carrer",), "did you mean `career` from the shared vocabulary"),
+        ("a b c d e f g h i j", tuple("abcdefgh"), "only 8 tags are kept, so `i`, `j` were left out"),
+        ("social Social SOCIAL", ("social",), None),
+    ],
+)
+def test_local_tags_are_normalised_and_what_is_left_out_is_noted(
+    content: Content, typed: str, kept: tuple[str, ...], note: str | None
+) -> None:
+    made = faq.parse_draft(content.vocabulary, topic="x", question="Q?", answer="A.", tags=typed)
+    assert made.tags == kept
+    if note is None:
+        assert made.notes == ()
+    else:
+        assert any(note in n for n in made.notes), made.notes
+
+
+async def test_local_tags_are_stored_searchable_and_round_trip(
+    db: Database, catalog: faq.FaqCatalog, content: Content, clock: ManualClock
+) -> None:
+    made = faq.parse_draft(
+        content.vocabulary,
+        topic="team-social",
+        question="When is the team get-together?",
+        answer="Once a month in the events channel; bring snacks.",
+        tags="social, friday",
+    )
+    await add(db, catalog, clock, A, made)
+    indexed = await db.fetch_value("SELECT tags FROM faq_search WHERE topic = 'team-social' AND guild_id = ?", (A,))
+    assert indexed.split()[:2] == [text.stem("social"), text.stem("friday")]
+    hits = await faq.search(db, catalog, A, "fridays")
+    assert hits and hits[0].faq.topic == "team-social"
+    assert not [h for h in await faq.search(db, catalog, B, "fridays") if h.faq.topic == "team-social"]
+    for fmt in ("yaml", "json"):
+        data = await faq.export_entries(db, A, fmt)
+        (again,) = faq.parse_import(data, f"x.{fmt}", catalog.vocabulary)
+        assert again == made and again.tags == ("social", "friday")
+
+
+def test_import_accepts_local_tags(content: Content) -> None:
+    data = json.dumps([{"topic": "quiz", "question": "Quiz?", "answer": "Thursdays.", "tags": ["Quiz Night", "cv"]}])
+    (parsed,) = faq.parse_import(data.encode(), "entries.json", content.vocabulary)
+    assert parsed.tags == ("quiz-night", "cv")
 
 
 # -- writes -------------------------------------------------------------------------------------------------------

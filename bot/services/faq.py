@@ -43,6 +43,7 @@ __all__ = [
     "MAX_IMPORT_BYTES",
     "MAX_QUESTION",
     "MAX_SERVER_ENTRIES",
+    "MAX_TAG",
     "MAX_TAGS",
     "MAX_TOPIC",
     "AskResult",
@@ -80,6 +81,7 @@ __all__ = [
     "record_view",
     "remove_entry",
     "search",
+    "split_tags",
     "sync_index",
 ]
 
@@ -91,6 +93,7 @@ MAX_ANSWER: Final = 4000  # a modal's paragraph limit; fits an embed description
 MAX_ALIAS: Final = 100
 MAX_ALIASES: Final = 6
 MAX_TAGS: Final = 8
+MAX_TAG: Final = 32  # a server-local tag: lowercase letters, digits and hyphens
 MIN_ASK: Final = 3
 MAX_ASK: Final = 200
 MAX_SERVER_ENTRIES: Final = 500
@@ -145,13 +148,19 @@ class Faq:
 
 @dataclass(frozen=True, slots=True)
 class FaqDraft:
-    """Validated moderator input for a server entry."""
+    """Validated moderator input for a server entry.
+
+    ``tags`` are shared-vocabulary ids and this server's own (local) tags, in the order typed; ``notes`` say what
+    validation changed or left out without refusing the entry (a tag dropped, a tag re-spelled). Notes are not
+    stored and do not count when drafts are compared.
+    """
 
     topic: str
     question: str
     answer: str
     aliases: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data (for the audit log and exports)."""
@@ -854,23 +863,71 @@ def check_draft(
             cleaned_aliases.append(alias)
     if len(cleaned_aliases) > MAX_ALIASES:
         problems.append(f"there are {len(cleaned_aliases)} aliases (at most {MAX_ALIASES})")
-    cleaned_tags: list[str] = []
-    for tag in tags:
-        tag = tag.strip().lower()
-        if not tag or tag in cleaned_tags:
-            continue
-        if not vocabulary.is_tag(tag):
-            known = [(t, (t,)) for t in (*vocabulary.skills, *vocabulary.roles, *vocabulary.topics)]
-            close = text.suggest(tag, known, limit=2)
-            hint = f" (did you mean {' or '.join(f'`{c}`' for c in close)}?)" if close else ""
-            problems.append(f"the tag `{tag[:40]}` is not in the shared vocabulary{hint}")
-        else:
-            cleaned_tags.append(tag)
-    if len(cleaned_tags) > MAX_TAGS:
-        problems.append(f"there are {len(cleaned_tags)} tags (at most {MAX_TAGS})")
+    cleaned_tags, notes = _clean_tags(vocabulary, tags)
     if problems:
         return None, problems
-    return FaqDraft(topic, question, answer, tuple(cleaned_aliases), tuple(cleaned_tags)), []
+    return FaqDraft(topic, question, answer, tuple(cleaned_aliases), cleaned_tags, tuple(notes)), []
+
+
+def _clean_tags(vocabulary: Vocabulary, tags: Sequence[str]) -> tuple[tuple[str, ...], list[str]]:
+    """Shared-vocabulary ids as they are, any other word as a server-local tag; never a reason to refuse an entry.
+
+    A local tag is normalised the way topics are (lowercase letters a-z, digits and single hyphens, accents
+    folded), so the search analyser indexes it like any other word. A tag that is empty after that, longer than
+    :data:`MAX_TAG`, or beyond :data:`MAX_TAGS` is left out with a note; a tag that was re-spelled, or that looks
+    like a misspelt vocabulary id, gets a note too.
+    """
+    kept: list[str] = []
+    notes: list[str] = []
+    left_over: list[str] = []
+    for raw in tags:
+        typed = " ".join(raw.split())
+        if not typed:
+            continue
+        shown = typed if len(typed) <= 40 else typed[:39] + "…"
+        if len(typed) > 4 * MAX_TAG:
+            notes.append(f"the tag `{shown}` is longer than {MAX_TAG} characters, so it was left out")
+            continue
+        tag = typed.lower() if vocabulary.is_tag(typed.lower()) else text.slugify(typed, 4 * MAX_TAG)
+        if not tag:
+            notes.append(f"the tag `{shown}` has no letters a-z or digits, so it was left out")
+            continue
+        if len(tag) > MAX_TAG:
+            notes.append(f"the tag `{shown}` is longer than {MAX_TAG} characters, so it was left out")
+            continue
+        if tag in kept or tag in left_over:
+            continue
+        if len(kept) >= MAX_TAGS:
+            left_over.append(tag)
+            continue
+        kept.append(tag)
+        if tag != typed.lower():
+            notes.append(f"the tag `{shown}` was saved as `{tag}`")
+        if not vocabulary.is_tag(tag):
+            close = _close_vocabulary_tag(vocabulary, tag)
+            if close is not None:
+                notes.append(
+                    f"`{tag}` is kept as this server's own tag; did you mean `{close}` from the shared vocabulary?"
+                )
+    if left_over:
+        notes.append(f"only {MAX_TAGS} tags are kept, so " + ", ".join(f"`{t}`" for t in left_over) + " were left out")
+    return tuple(kept), notes
+
+
+def _close_vocabulary_tag(vocabulary: Vocabulary, tag: str) -> str | None:
+    """A vocabulary id one or two typos away from a local tag (``carrer`` → ``career``), if there is one."""
+    known = [(t, (t,)) for t in (*vocabulary.skills, *vocabulary.roles, *vocabulary.topics)]
+    allowed = 1 if len(tag) < 6 else 2
+    for candidate in text.suggest(tag, known, limit=3):
+        if text.edit_distance(tag, candidate, allowed) <= allowed:
+            return candidate
+    return None
+
+
+def split_tags(vocabulary: Vocabulary, tags: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """An entry's tags as (shared-vocabulary ids, this server's own tags), each in the entry's order."""
+    listed = tuple(tags)
+    return tuple(t for t in listed if vocabulary.is_tag(t)), tuple(t for t in listed if not vocabulary.is_tag(t))
 
 
 def _sentence(problems: Sequence[str]) -> str:

@@ -1,6 +1,8 @@
 """/admin faq: add, edit and remove server entries, answer knowledge gaps, import and export (a mixin of AdminCog).
 
-Long text goes through a modal. The gap list's buttons are :class:`discord.ui.DynamicItem` s
+Long text goes through a modal; a refused one offers "Edit and resubmit" with the text kept
+(:class:`bot.tree.AppModal`). Tags may be shared-vocabulary ids or the server's own words (server-local tags).
+The gap list's buttons are :class:`discord.ui.DynamicItem` s
 (``faq:gap-answer:<id>``, ``faq:gap-dismiss:<id>``, ``faq:gaps:<page>``) registered by the FAQ cog; each press
 runs the same moderator check as the commands.
 """
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import discord
 from discord import app_commands
 
+from bot.content import Vocabulary
 from bot.services import faq
 from bot.timeutil import discord_timestamp
 from bot.tree import AppModal, guarded, send_ephemeral
@@ -39,7 +42,9 @@ TOPIC_LABEL = "Topic (blank: made from the question)"
 QUESTION_LABEL = "Question"
 ANSWER_LABEL = "Answer"
 ALIASES_LABEL = f"Other ways to ask it (one per line, ≤ {faq.MAX_ALIASES})"
-TAGS_LABEL = "Tags from the shared vocabulary (optional)"
+TAGS_LABEL = "Tags (optional): the shared list or your own"
+_MAX_NOTES = 5
+_MESSAGE_LIMIT = 2000
 
 
 def _catalog(bot: PMOBot) -> faq.FaqCatalog:
@@ -74,7 +79,20 @@ async def _any_topic_autocomplete(
     return [app_commands.Choice(name=c.label, value=c.topic) for c in choices]
 
 
-def _change_text(result: faq.ChangeResult) -> str:
+def _codes(values: tuple[str, ...]) -> str:
+    return ", ".join(f"`{value}`" for value in values)
+
+
+def _notes_text(notes: list[str]) -> str:
+    """Up to a few notes about what validation changed or left out, one per line."""
+    shown = notes[:_MAX_NOTES]
+    lines = [f"Note: {note[0].upper()}{note[1:]}." for note in shown]
+    if len(notes) > len(shown):
+        lines.append(f"… and {len(notes) - len(shown)} more notes.")
+    return "\n".join(lines)
+
+
+def _change_text(result: faq.ChangeResult, draft: faq.FaqDraft, vocabulary: Vocabulary) -> str:
     verb = "Added" if result.created else "Updated"
     text = f"{verb} `{result.faq.topic}`. Members find it with /faq ask and /faq show."
     if result.overrides_builtin:
@@ -82,7 +100,17 @@ def _change_text(result: faq.ChangeResult) -> str:
             "\nIt replaces the built-in entry with this topic in this server only; /admin faq remove "
             f"{result.faq.topic} brings the built-in back."
         )
-    return text
+    shared, local = faq.split_tags(vocabulary, result.faq.tags)
+    if shared:
+        text += f"\nTags from the shared vocabulary: {_codes(shared)}."
+    if local:
+        text += (
+            f"\nThis server's own tags: {_codes(local)} (not in the shared vocabulary; found by /faq ask and kept "
+            "in /admin faq export)."
+        )
+    if draft.notes:
+        text += "\n" + _notes_text(list(draft.notes))
+    return text[:_MESSAGE_LIMIT]
 
 
 class FaqEntryModal(AppModal):
@@ -135,7 +163,7 @@ class FaqEntryModal(AppModal):
         )
         self.tags: discord.ui.TextInput[FaqEntryModal] = discord.ui.TextInput(
             label=TAGS_LABEL,
-            placeholder="e.g. career, cv, pmo-analyst",
+            placeholder="e.g. career, pmo-analyst, events, friday-social",
             default=", ".join(entry.tags) if entry and entry.tags else None,
             required=False,
             max_length=_TAGS_FIELD,
@@ -167,7 +195,7 @@ class FaqEntryModal(AppModal):
             result = await faq.answer_gap(
                 bot.db, catalog, self.guild_id, self.gap_id, draft, actor_id=interaction.user.id, now=now
             )
-        text = _change_text(result)
+        text = _change_text(result, draft, catalog.vocabulary)
         if self.mode == "gap":
             text += "\nThe question is marked answered."
         await send_ephemeral(interaction, text, embed=faq_embed(result.faq))
@@ -390,7 +418,15 @@ class FaqAdmin(AdminMixinBase):
         text = f"Imported {len(drafts)} entries: {len(result.added)} added, {len(result.updated)} updated."
         if overrides:
             text += f" {len(overrides)} of them replace built-in entries in this server."
-        await send_ephemeral(interaction, text)
+        local = sorted({tag for draft in drafts for tag in faq.split_tags(catalog.vocabulary, draft.tags)[1]})
+        if local:
+            shown = tuple(local[:20])
+            more = f" and {len(local) - len(shown)} more" if len(local) > len(shown) else ""
+            text += f"\nThis server's own tags (not in the shared vocabulary): {_codes(shown)}{more}."
+        notes = [f"`{draft.topic}`: {note}" for draft in drafts for note in draft.notes]
+        if notes:
+            text += "\n" + _notes_text(notes)
+        await send_ephemeral(interaction, text[:_MESSAGE_LIMIT])
         await post_audit(self.bot, result.audit)
 
     @faq.command(name="export")
