@@ -271,7 +271,7 @@ class _Driver:
         }
 
     def stored_duplicates(self) -> int:
-        """Channels holding the same bot message twice (by embed footer marker or content)."""
+        """Channels holding the same bot message twice (by its nonce, else embed footer or content)."""
         world = self.standin.world
         dupes = 0
         for guild in self.guilds:
@@ -282,7 +282,7 @@ class _Driver:
                     footer = next(
                         ((e.get("footer") or {}).get("text") for e in message.embeds if e.get("footer")), None
                     )
-                    keys[footer or message.content] += 1
+                    keys[message.nonce or footer or message.content] += 1
                 dupes += sum(n - 1 for n in keys.values() if n > 1)
         return dupes
 

@@ -8,7 +8,8 @@ each run and kills the process at a random moment among the posts that follow (s
 of start-up), then starts it again on the same database; several independent bots run side by side to fit many
 kills into little time. A last run with the
 clock slowed to real time finishes the backlog. Then every occurrence that fell due must be in its channel
-exactly once (counted by the occurrence marker in the embed footer) and recorded as sent with that message's id.
+exactly once (counted by the occurrence's nonce, which the stand-in keeps with each message) and recorded as sent
+with that message's id.
 
 The stand-in reads the same sped-up clock, so Discord's nonce memory (a few minutes) lapses within milliseconds:
 exactly-once rests on the bot's own records and its history check, not on the nonce.
@@ -46,7 +47,7 @@ POST_TIMES = ("09:00", "17:00", "01:00")
 # takes even on a busy machine, so every missed post must be caught up rather than skipped.
 GRACE_MINUTES = 7 * 24 * 60
 _POST_ROUTE = "POST /channels/{channel_id}/messages"
-_MARKER = re.compile(r"^Daily prompt · s(?P<schedule>\d+)\.(?P<due>\d+)$")
+_NONCE = re.compile(r"^s(?P<schedule>\d+)\.(?P<due>\d+)$")  # a scheduled occurrence's nonce
 
 
 @dataclass
@@ -228,8 +229,7 @@ async def _run_lane(
         _, result.db_sent, result.skipped = await _jobs(db_path, final)
         for demo in demos:
             for message in standin.messages_in(demo.prompts):
-                footer = str(((message.embeds or [{}])[0].get("footer") or {}).get("text", ""))
-                match = _MARKER.match(footer)
+                match = _NONCE.match(str(message.nonce or ""))
                 if match is None:
                     result.unknown_messages += 1
                     continue

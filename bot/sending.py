@@ -209,11 +209,21 @@ def _carries(message: dict[str, Any], marker: str) -> bool:
     return False
 
 
-async def find_recent(client: discord.Client, channel_id: int, *, marker: str, limit: int = 50) -> FoundMessage | None:
-    """The bot's own message carrying ``marker`` (content or embed footer) among a channel's latest messages.
+async def find_recent(
+    client: discord.Client,
+    channel_id: int,
+    *,
+    marker: str | None = None,
+    match: Callable[[dict[str, Any]], bool] | None = None,
+    limit: int = 50,
+) -> FoundMessage | None:
+    """The bot's own message carrying ``marker`` (content or embed footer), or for which ``match`` (given the raw
+    message object) is true, among a channel's latest messages.
 
     Used before re-sending work whose earlier outcome is unknown (a crash mid-send) and whose nonce Discord may
-    have forgotten. Needs Read Message History; a missing permission raises ``discord.Forbidden``.
+    have forgotten (Discord does not return a message's nonce in the history, so the marker must be something it
+    does return: content, an embed, a component's ``custom_id``). Needs Read Message History; a missing
+    permission raises ``discord.Forbidden``.
     """
     own_id = client.user.id if client.user is not None else None
     for raw in await client.http.logs_from(channel_id, limit):
@@ -221,7 +231,7 @@ async def find_recent(client: discord.Client, channel_id: int, *, marker: str, l
         author: dict[str, Any] = message.get("author") or {}
         if own_id is not None and int(author.get("id", 0)) != own_id:
             continue
-        if _carries(message, marker):
+        if (marker is not None and _carries(message, marker)) or (match is not None and match(message)):
             thread = message.get("thread")
             return FoundMessage(int(message["id"]), int(thread["id"]) if thread else None)
     return None

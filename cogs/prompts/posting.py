@@ -7,7 +7,10 @@ Posting a prompt is exactly-once by construction:
 2. the message is sent with the occurrence's deterministic nonce and ``enforce_nonce`` (:mod:`bot.sending`), so
    Discord drops a repeat within its nonce window;
 3. when an earlier attempt's outcome is unknown (a crash mid-send, a 5xx) the channel's recent history is first
-   searched for the occurrence's footer marker, so a repeat after the nonce window is not posted either;
+   searched for the post, known by its Log this button's ``custom_id`` (which names the post; Discord returns
+   components in the history but not the nonce, and members never see a custom_id), so a repeat after the
+   nonce window is not posted either. Posts made before this marker moved there carried
+   ``Daily prompt · <nonce>`` as their footer; those are recognised too;
 4. the message id is recorded on the reservation before the job is marked sent, so a crash in between only
    re-records it.
 
@@ -33,7 +36,7 @@ from bot.scheduler import JobContext, JobResult, SkipJob
 from bot.sending import FoundMessage, find_recent, send_dm_once, send_once
 from bot.services import guild_config
 from bot.services import prompts as service
-from cogs.prompts.views import post_marker, prompt_embed, prompt_view
+from cogs.prompts.views import is_prompt_post, legacy_post_marker, post_footer, prompt_embed, prompt_view
 
 if TYPE_CHECKING:
     from bot.client import PMOBot
@@ -75,11 +78,10 @@ class PromptPoster:
             )
             raise SkipJob("the prompt bank is empty")
         post = reservation.post
-        marker = post_marker(job.nonce)
         message_id, thread_id = post.message_id, post.thread_id
         if (message_id is None or thread_id is None) and (ctx.recovering or not reservation.fresh):
             # An earlier attempt may have posted (or opened the thread) without living to record it.
-            found = await self._find_earlier(channel_id, marker)
+            found = await self._find_earlier(channel_id, post.id, legacy_post_marker(job.nonce))
             if found is not None:
                 if message_id is None:
                     log.warning(
@@ -89,7 +91,7 @@ class PromptPoster:
                 message_id, thread_id = message_id or found.id, thread_id or found.thread_id
         if message_id is None:
             message = await send_once(
-                bot, channel_id, nonce=job.nonce, embeds=[prompt_embed(post, footer=marker)],
+                bot, channel_id, nonce=job.nonce, embeds=[prompt_embed(post, footer=post_footer(post))],
                 view=prompt_view(post.id), guild_id=job.guild_id,
             )  # fmt: skip
             message_id = message.id
@@ -99,7 +101,7 @@ class PromptPoster:
             if self._may_create_thread(job.guild_id, channel_id) is False:
                 note = NO_THREAD_PERMISSION
             else:
-                thread = {"name": await self._thread_name(ctx, post), "marker": marker}
+                thread = {"name": await self._thread_name(ctx, post)}
         await service.mark_posted(
             bot.db, post.id, channel_id=channel_id, message_id=message_id, now=bot.clock.now(), thread=thread
         )
@@ -111,9 +113,12 @@ class PromptPoster:
     async def open_thread(self, ctx: JobContext) -> JobResult:
         """Open the discussion thread on a posted prompt (a ``prompt-thread`` job queued by :meth:`post`)."""
         bot, job = self.bot, ctx.job
-        post_id, name, marker = job.payload.get("post_id"), job.payload.get("name"), job.payload.get("marker")
-        if not isinstance(post_id, int) or not isinstance(name, str) or not isinstance(marker, str):
+        post_id, name = job.payload.get("post_id"), job.payload.get("name")
+        if not isinstance(post_id, int) or not isinstance(name, str):
             raise SkipJob("no post in the job")
+        # Jobs queued before the upgrade carry the post's old footer marker.
+        legacy = job.payload.get("marker")
+        marker = legacy if isinstance(legacy, str) else None
         try:
             post = await service.get_post(bot.db, job.guild_id, post_id)
         except NotFoundError:
@@ -125,7 +130,7 @@ class PromptPoster:
         channel_id, message_id = post.channel_id, post.message_id
         if ctx.recovering:
             # An earlier attempt may have opened the thread without living to record it.
-            found = await self._find_earlier(channel_id, marker)
+            found = await self._find_earlier(channel_id, post.id, marker)
             if found is not None and found.thread_id is not None:
                 await service.set_thread(bot.db, post.id, found.thread_id)
                 return JobResult(message_id=found.thread_id, note="found on the post after a restart")
@@ -139,7 +144,7 @@ class PromptPoster:
         except discord.HTTPException as exc:
             if exc.code == THREAD_EXISTS:
                 # Opened by an attempt whose outcome was lost (or by hand): record it rather than fail.
-                found = await self._find_earlier(channel_id, marker)
+                found = await self._find_earlier(channel_id, post.id, marker)
                 if found is not None and found.thread_id is not None:
                     await service.set_thread(bot.db, post.id, found.thread_id)
                     return JobResult(message_id=found.thread_id, note="Discord already had a thread on the post")
@@ -154,9 +159,12 @@ class PromptPoster:
         await service.set_thread(bot.db, post.id, thread_id)
         return JobResult(message_id=thread_id)
 
-    async def _find_earlier(self, channel_id: int, marker: str) -> FoundMessage | None:
+    async def _find_earlier(self, channel_id: int, post_id: int, legacy_marker: str | None) -> FoundMessage | None:
+        """The post of ``post_id`` in the channel's recent history (by its Log this button, or an old footer)."""
         try:
-            return await find_recent(self.bot, channel_id, marker=marker)
+            return await find_recent(
+                self.bot, channel_id, match=lambda message: is_prompt_post(message, post_id, legacy_marker)
+            )
         except discord.Forbidden as exc:
             # Without Read Message History the nonce is the only guard left; sending is still right.
             log.warning("Could not read the history of channel %s to look for a sent prompt: %s", channel_id, exc)

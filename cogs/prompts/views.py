@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -28,7 +29,10 @@ __all__ = [
     "LogThisButton",
     "LogThisModal",
     "ReviewButton",
-    "post_marker",
+    "is_prompt_post",
+    "legacy_post_marker",
+    "log_custom_id",
+    "post_footer",
     "prompt_embed",
     "prompt_view",
     "review_message",
@@ -46,9 +50,43 @@ _KIND_COLOUR = {"experience": 0x2E86DE, "exposure": 0x27AE60, "education": 0x8E4
 _MODAL_TIMEOUT = 900.0
 
 
-def post_marker(nonce: str) -> str:
-    """The footer that identifies an occurrence's post in the channel history (searched after a crash)."""
+def post_footer(post: service.PromptPost) -> str:
+    """The footer members see on a prompt post: what it is and its kind (no internal ids)."""
+    return f"{MARKER} · {post.kind.capitalize()}"
+
+
+def legacy_post_marker(nonce: str) -> str:
+    """The footer posts carried before the recovery marker moved to the Log this button (still recognised)."""
     return f"{MARKER} · {nonce}"
+
+
+def log_custom_id(post_id: int) -> str:
+    """The Log this button's ``custom_id``; it names the post, so it is also how recovery finds the post."""
+    return f"prompt:log:{post_id}"
+
+
+def _custom_ids(components: Any) -> Iterator[str]:
+    for component in components or []:
+        if isinstance(component, dict):
+            if isinstance(component.get("custom_id"), str):
+                yield component["custom_id"]
+            yield from _custom_ids(component.get("components"))
+
+
+def is_prompt_post(message: Mapping[str, Any], post_id: int, legacy_marker: str | None = None) -> bool:
+    """Whether a raw message from the channel history is the post of ``post_id``.
+
+    A post is known by its Log this button, which Discord returns in the history (the nonce it is sent with is
+    not returned). Posts from before the upgrade also carried ``legacy_marker`` as their whole footer.
+    """
+    if log_custom_id(post_id) in _custom_ids(message.get("components")):
+        return True
+    if legacy_marker is None:
+        return False
+    return any(
+        isinstance(embed, dict) and (embed.get("footer") or {}).get("text") == legacy_marker
+        for embed in message.get("embeds") or []
+    )
 
 
 def prompt_embed(post: service.PromptPost, *, footer: str | None = None) -> discord.Embed:
@@ -124,7 +162,7 @@ class LogThisButton(
     def __init__(self, post_id: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Log this", emoji="📝", style=discord.ButtonStyle.primary, custom_id=f"prompt:log:{post_id}"
+                label="Log this", emoji="📝", style=discord.ButtonStyle.primary, custom_id=log_custom_id(post_id)
             )
         )
         self.post_id = post_id

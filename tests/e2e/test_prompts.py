@@ -83,6 +83,21 @@ async def test_a_week_of_daily_posts_at_nine_local_each_once_with_thread_and_but
     assert [status for status, _, _ in await job_rows(app.bot)][:7] == ["sent"] * 7
 
 
+async def test_the_posts_footer_shows_no_internal_marker_and_the_history_names_the_post(app: App) -> None:
+    await schedule(app)
+    await app.advance(timedelta(days=1))
+    (message,) = posts(app)
+    row = await app.bot.db.fetch_one("SELECT id, kind FROM prompt_posts")
+    assert row is not None
+    footer = message.embeds[0]["footer"]["text"]
+    assert footer == f"Daily prompt · {row['kind'].capitalize()}"
+    assert str(message.nonce) not in footer and "s1." not in footer
+    # What recovery reads: the channel history as Discord returns it, with the Log this button naming the post.
+    (history,) = [m for m in await app.bot.http.logs_from(app.channel("prompts").id, 5) if m["id"] == str(message.id)]
+    custom_ids = [c["custom_id"] for row_ in history["components"] for c in row_["components"]]
+    assert custom_ids == [f"prompt:log:{row['id']}"]
+
+
 async def test_weekdays_schedule_skips_the_weekend(app: App) -> None:
     await schedule(app, days="weekdays")
     await app.advance(timedelta(days=7))
@@ -230,6 +245,44 @@ async def test_crash_after_send_is_found_in_history_and_not_posted_again(
         assert row is not None and row["message_id"] == made[0].id
         post = await bot.db.fetch_one("SELECT status, message_id, thread_id FROM prompt_posts")
         assert post is not None and tuple(post) == ("posted", made[0].id, made[0].thread_id)
+    finally:
+        await stop_pmo_bot(bot)
+
+
+@pytest.mark.parametrize("made_by", ["this version", "the version before"])
+async def test_recovery_finds_a_post_by_its_button_and_an_older_post_by_its_footer(
+    down_standin: StandIn, clock: ManualClock, tmp_path: Path, made_by: str
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+    demo = down_standin.demo
+    assert demo is not None
+    bot = await start_pmo_bot(down_standin, clock, path)
+    try:
+        await down_standin.invoke(
+            "admin prompts schedule", user=demo.admin, guild=demo.guild, channel=demo.general,
+            options={"channel": demo.prompts}, time="09:00", days="daily", timezone=LONDON,
+        )  # fmt: skip
+        bot.scheduler.wake()
+        await bot.scheduler.advance(clock, timedelta(hours=1))
+        await down_standin.settle()
+        (message,) = posts(down_standin, demo.prompts)
+        assert str(message.nonce) not in message.embeds[0]["footer"]["text"]
+        if made_by == "the version before":
+            # Posted before the upgrade: the occurrence's marker in the footer, as the old code sent it.
+            message.embeds[0]["footer"]["text"] = f"Daily prompt · {message.nonce}"
+        # Discord accepted the post; the bot died before recording it.
+        await bot.db.execute("UPDATE jobs SET status = 'claimed', message_id = NULL WHERE status = 'sent'")
+        await bot.db.execute("UPDATE prompt_posts SET status = 'reserved', message_id = NULL, thread_id = NULL")
+        await bot.db.execute("DELETE FROM jobs WHERE kind = ?", (service.THREAD_JOB_KIND,))
+    finally:
+        await stop_pmo_bot(bot)
+    await clock.advance(timedelta(minutes=30))  # Discord has forgotten the nonce
+    bot = await start_pmo_bot(down_standin, clock, path)
+    try:
+        await bot.scheduler.wait_idle()
+        await down_standin.settle()
+        assert posts(down_standin, demo.prompts) == [message]
+        assert await bot.db.fetch_value("SELECT message_id FROM prompt_posts") == message.id
     finally:
         await stop_pmo_bot(bot)
 
