@@ -4,7 +4,7 @@ Accept / Decline on a proposal and the three check-in answers are :class:`discor
 state lives in the ``custom_id`` (``mentoring:accept:<proposal>:<mentee>``,
 ``mentoring:checkin:<mentorship>:<answer>:<mentor>-<mentee>``), so they keep working after a restart. The member
 ids say which row the message was about: a press never acts on another row that came to carry the same id (ids are
-not reused since migration 0008, and messages sent before it, without the ids, are still accepted). They are
+not reused since migration 0007, and messages sent before it, without the ids, are still accepted). They are
 usually pressed in a DM, which carries no guild: the proposal or mentorship row says which server it belongs to,
 and the service checks that the clicker is its member.
 """
