@@ -1,4 +1,4 @@
-"""Migration 0007 (ids_never_reused): every table with an integer id is rebuilt with AUTOINCREMENT, without losing a row."""
+"""Migration 0007 (ids_never_reused): every table with an integer id gets AUTOINCREMENT, without losing a row."""
 
 from __future__ import annotations
 
