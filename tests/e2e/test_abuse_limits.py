@@ -38,17 +38,35 @@ async def set_mod_log(app: App) -> None:
     )
 
 
+async def proposal_about_bob(app: App) -> StoredMessage:
+    """alice mentors; bob asks; the proposal DM alice received."""
+    await offer(app, app.alice, capacity=3)
+    await request(app, app.bob)
+    await settle(app)
+    (dm,) = proposals_in(app.dms_to(app.alice))
+    return dm
+
+
+async def checkin_time(app: App) -> None:
+    """alice accepts bob, and the first fortnightly check-in reaches both."""
+    dm = await proposal_about_bob(app)
+    await app.click(dm, buttons(dm)["Accept"], user=app.alice)
+    await app.advance(svc.CHECKIN_EVERY + timedelta(minutes=1))
+
+
+async def replaced_by_carol(app: App) -> None:
+    """bob deletes his data (his rows go) and carol asks alice next."""
+    await delete_my_data(app, "bob")
+    await request(app, app.carol)
+    await settle(app)
+
+
 # -- ids that are never reused -------------------------------------------------------------------------------------
 
 
 async def test_an_old_proposal_dm_never_accepts_the_next_members_proposal(app: App) -> None:
-    await offer(app, app.alice, capacity=3)
-    await request(app, app.bob)
-    await settle(app)
-    (about_bob,) = proposals_in(app.dms_to(app.alice))
-    await delete_my_data(app, "bob")  # bob's proposal row is deleted with his data
-    await request(app, app.carol)
-    await settle(app)
+    about_bob = await proposal_about_bob(app)
+    await replaced_by_carol(app)  # bob's proposal row is deleted with his data
 
     late = await app.click(about_bob, buttons(about_bob)["Accept"], user=app.alice)
 
@@ -59,12 +77,8 @@ async def test_an_old_proposal_dm_never_accepts_the_next_members_proposal(app: A
 
 
 async def test_a_proposal_after_a_deleted_one_is_delivered(app: App) -> None:
-    await offer(app, app.alice, capacity=3)
-    await request(app, app.bob)
-    await settle(app)
-    await delete_my_data(app, "bob")
-    await request(app, app.carol)
-    await settle(app)
+    await proposal_about_bob(app)
+    await replaced_by_carol(app)
 
     dms = proposals_in(app.dms_to(app.alice))
     assert len(dms) == 2 and f"<@{app.carol.id}>" in dms[-1].embeds[0]["description"]
@@ -77,16 +91,9 @@ async def test_a_proposal_after_a_deleted_one_is_delivered(app: App) -> None:
 
 async def test_an_old_checkin_never_acts_on_the_next_mentorship(app: App, error_log: object) -> None:
     await set_mod_log(app)
-    await offer(app, app.alice, capacity=3)
-    await request(app, app.bob)
-    await settle(app)
-    (dm,) = proposals_in(app.dms_to(app.alice))
-    await app.click(dm, buttons(dm)["Accept"], user=app.alice)
-    await app.advance(svc.CHECKIN_EVERY + timedelta(minutes=1))
+    await checkin_time(app)
     (old_checkin,) = checkins(app, "alice")
-    await delete_my_data(app, "bob")  # the alice–bob mentorship row goes
-    await request(app, app.carol)
-    await settle(app)
+    await replaced_by_carol(app)  # the alice–bob mentorship row goes
     carol_dm = proposals_in(app.dms_to(app.alice))[-1]
     await app.click(carol_dm, buttons(carol_dm)["Accept"], user=app.alice)
 
@@ -118,9 +125,7 @@ async def test_every_id_table_hands_out_a_fresh_id_after_a_delete(app: App) -> N
 
 
 async def test_pause_resume_loop_sends_the_mentor_one_proposal(app: App) -> None:
-    await offer(app, app.alice, capacity=3)
-    await request(app, app.bob)
-    await settle(app)
+    await proposal_about_bob(app)
     for _ in range(11):
         await app.invoke("mentoring pause", user=app.bob)
         await settle(app)
@@ -168,12 +173,7 @@ async def test_member_started_proposals_are_rate_limited(app: App) -> None:
 
 async def test_need_help_pressed_25_times_tells_the_moderators_once(app: App) -> None:
     await set_mod_log(app)
-    await offer(app, app.alice)
-    await request(app, app.bob)
-    await settle(app)
-    (dm,) = proposals_in(app.dms_to(app.alice))
-    await app.click(dm, buttons(dm)["Accept"], user=app.alice)
-    await app.advance(svc.CHECKIN_EVERY + timedelta(minutes=1))
+    await checkin_time(app)
     (checkin,) = checkins(app, "bob")
 
     replies = [await app.click(checkin, buttons(checkin)["Need help"], user=app.bob) for _ in range(25)]
@@ -191,12 +191,7 @@ async def test_need_help_pressed_25_times_tells_the_moderators_once(app: App) ->
 
 async def test_need_help_opens_again_after_a_week(app: App) -> None:
     await set_mod_log(app)
-    await offer(app, app.alice)
-    await request(app, app.bob)
-    await settle(app)
-    (dm,) = proposals_in(app.dms_to(app.alice))
-    await app.click(dm, buttons(dm)["Accept"], user=app.alice)
-    await app.advance(svc.CHECKIN_EVERY + timedelta(minutes=1))
+    await checkin_time(app)
     (checkin,) = checkins(app, "bob")
     await app.click(checkin, buttons(checkin)["Need help"], user=app.bob)
     await app.advance(svc.HELP_OPEN_FOR + timedelta(minutes=1))
@@ -243,27 +238,15 @@ async def _snapshot(app: App) -> dict[str, list[tuple[object, ...]]]:
 
 
 async def _old_proposal(app: App) -> tuple[StoredMessage, str]:
-    await offer(app, app.alice, capacity=3)
-    await request(app, app.bob)
-    await settle(app)
-    (old,) = proposals_in(app.dms_to(app.alice))
-    await delete_my_data(app, "bob")
-    await request(app, app.carol)
-    await settle(app)
+    old = await proposal_about_bob(app)
+    await replaced_by_carol(app)
     return old, "alice"
 
 
 async def _old_checkin(app: App) -> tuple[StoredMessage, str]:
-    await offer(app, app.alice, capacity=3)
-    await request(app, app.bob)
-    await settle(app)
-    (dm,) = proposals_in(app.dms_to(app.alice))
-    await app.click(dm, buttons(dm)["Accept"], user=app.alice)
-    await app.advance(svc.CHECKIN_EVERY + timedelta(minutes=1))
+    await checkin_time(app)
     (old,) = checkins(app, "alice")
-    await delete_my_data(app, "bob")
-    await request(app, app.carol)
-    await settle(app)
+    await replaced_by_carol(app)
     new = proposals_in(app.dms_to(app.alice))[-1]
     await app.click(new, buttons(new)["Accept"], user=app.alice)
     return old, "alice"
