@@ -31,7 +31,7 @@ from bench._bots import close, connect, make_pmo_bot, point_discord_at, restore_
 from bench._report import Figure, emit
 from bench._standin_proc import StandInProcess
 from bot.clock import ManualClock
-from bot.db import Database
+from bot.db import Database, SqliteDatabase
 from bot.services import prompts as prompt_service
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ PER_CHANNEL = (5, 5.0)
 
 
 async def _prepare(path: Path, guilds: list[dict[str, Any]]) -> None:
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     try:
         await db.migrate()
         for guild in guilds:

@@ -34,7 +34,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench._report import Figure, emit
-from bot.db import Database
+from bot.db import SqliteDatabase
 from bot.services import prompts as prompt_service
 from bot.standin import BotProcess, StandIn, build_demo_guild
 
@@ -106,7 +106,7 @@ class _SpedUpClock:
 
 async def _prepare(db_path: Path, servers: list[tuple[int, int, str]]) -> None:
     """A database with each server's daily schedule (guild, channel, HH:MM UTC) and the widest grace window."""
-    db = await Database.open(db_path)
+    db = await SqliteDatabase.open(db_path)
     try:
         await db.migrate()
         for guild_id, channel_id, at in servers:
@@ -138,7 +138,7 @@ def _due_between(at: str, first: datetime, last: datetime) -> list[datetime]:
 async def _jobs(db_path: Path, until: datetime) -> tuple[int, dict[int, int | None], set[int]]:
     """Work left up to ``until`` (open jobs due by then, plus schedules whose occurrences have not yet been walked
     past it); sent jobs (due → message id); skipped ones (due)."""
-    db = await Database.open(db_path)
+    db = await SqliteDatabase.open(db_path)
     try:
         open_count = await db.fetch_value(
             """

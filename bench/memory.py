@@ -36,7 +36,7 @@ from bench._bots import PING, REPO_ROOT, BareProcess, rss_mib
 from bench._report import Figure, emit
 from bench._standin_proc import _Driver, _include_members, build_world
 from bench.interactions import pmo_mix
-from bot.db import Database
+from bot.db import SqliteDatabase
 from bot.services import prompts as prompt_service
 from bot.standin import BotProcess, StandIn
 
@@ -67,7 +67,7 @@ class Measured:
 
 
 async def _prepare(path: Path, world: list[dict[str, Any]]) -> None:
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     try:
         await db.migrate()
         for n, guild in enumerate(world[:PROMPT_GUILDS]):

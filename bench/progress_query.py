@@ -30,7 +30,7 @@ from typing import Any
 
 from bench._report import Figure, emit
 from bot.charts import render_progress_chart
-from bot.db import Database
+from bot.db import SqliteDatabase
 from bot.mix import KINDS
 from bot.services.progress import progress_report
 
@@ -103,7 +103,7 @@ async def _median(action: Callable[[], Awaitable[object]], runs: int) -> float:
 async def _run(args: argparse.Namespace) -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="pmo-bench-") as folder:
         path = Path(folder) / "bench.sqlite3"
-        db = await Database.open(path)
+        db = await SqliteDatabase.open(path)
         await db.migrate()
         await db.close()
 
@@ -111,7 +111,7 @@ async def _run(args: argparse.Namespace) -> list[Figure]:
         _load(path, args.rows, args.member_rows, args.seed)
         load_seconds = time.perf_counter() - started
 
-        db = await Database.open(path)
+        db = await SqliteDatabase.open(path)
         try:
             stored = await db.fetch_value("SELECT COUNT(*) FROM progress_entries")
             mine = await db.fetch_value(

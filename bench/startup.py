@@ -32,7 +32,7 @@ from pathlib import Path
 from bench._bots import BareProcess, callback_at
 from bench._report import Figure, emit
 from bench.progress_query import _load
-from bot.db import Database
+from bot.db import SqliteDatabase
 from bot.standin import BotProcess, StandIn
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ async def run(rows: int, runs: int) -> tuple[list[Figure], str]:
     """Build the database, then time the starts."""
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as folder:
         path = Path(folder) / "bot.sqlite3"
-        db = await Database.open(path)
+        db = await SqliteDatabase.open(path)
         await db.migrate()
         await db.close()
         loaded = time.perf_counter()

@@ -34,7 +34,7 @@ from pathlib import Path
 import aiosqlite
 
 from bench._report import Figure, emit
-from bot.db import Database
+from bot.db import Database, SqliteDatabase
 from bot.services.progress import log_activity
 
 GUILD = 900_000_000_000_000_001
@@ -99,7 +99,7 @@ async def run(entries: int) -> tuple[list[Figure], str]:
     """Measure every shape for the layer and for plain aiosqlite."""
     with tempfile.TemporaryDirectory(prefix="bench-storage-") as folder:
         template = Path(folder) / "template.sqlite3"
-        db = await Database.open(template)
+        db = await SqliteDatabase.open(template)
         await db.migrate()
         await db.close()
         paths = {name: Path(folder) / f"{name}.sqlite3" for name in ("layer", "plain", "layer50", "plain50")}
@@ -107,7 +107,7 @@ async def run(entries: int) -> tuple[list[Figure], str]:
             shutil.copy(template, path)
 
         # One writer, back to back.
-        db = await Database.open(paths["layer"])
+        db = await SqliteDatabase.open(paths["layer"])
         started = time.perf_counter()
         for n in range(entries):
             await _layer_write(db, n)
@@ -136,7 +136,7 @@ async def run(entries: int) -> tuple[list[Figure], str]:
         await conn.close()
 
         # 50 writers, each with its own connection(s).
-        databases = [await Database.open(paths["layer50"]) for _ in range(WRITERS)]
+        databases = [await SqliteDatabase.open(paths["layer50"]) for _ in range(WRITERS)]
         own_seconds, own_locked, own_other = await _concurrent(entries, lambda w, n: _layer_write(databases[w], n))
         for database in databases:
             await database.close()

@@ -95,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         return sandbox_main([])
     try:
         settings = Settings.from_env(os.environ)
-        check_database_path(settings.database_path)
+        if not settings.uses_postgres:
+            check_database_path(settings.database_path)
     except ConfigError as exc:
         return _fail(str(exc))
     from bot.logs import setup_logging

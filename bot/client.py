@@ -16,7 +16,7 @@ import cogs
 from bot.clock import Clock, ScaledClock, SystemClock
 from bot.config import Settings
 from bot.content import Content, load_content
-from bot.db import Database
+from bot.db import Database, open_database
 from bot.scheduler import Scheduler
 from bot.sending import GlobalPacer
 from bot.services import guild_config
@@ -99,7 +99,7 @@ class PMOBot(commands.Bot):
     async def prepare(self) -> None:
         """Open and migrate the database, create the scheduler and load every cog (no network needed)."""
         self.content = load_content()
-        self.db = await Database.open(self.settings.database_path)
+        self.db = await open_database(self.settings)
         await self.db.migrate()
         self.scheduler = Scheduler(self.db, self.clock, notify=self.notify_moderators)
         for name in extension_names():

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-__all__ = ["ConfigError", "Settings"]
+__all__ = ["ConfigError", "Settings", "redact_url"]
 
 DEFAULT_DATABASE_PATH = Path("data/pmo-bot.sqlite3")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -42,7 +42,8 @@ class Settings:
             f"Settings(token=<hidden>, database_path={self.database_path!s}, dev_guild_id={self.dev_guild_id}, "
             f"log_level={self.log_level}, api_base={self.api_base}, gateway_url={self.gateway_url}, "
             f"clock_start={self.clock_start}, clock_speed={self.clock_speed}, "
-            f"database_url={_hide_password(self.database_url)}, database_pool_size={self.database_pool_size}, "
+            f"database_url={self.database_url and redact_url(self.database_url)}, "
+            f"database_pool_size={self.database_pool_size}, "
             f"shard_count={self.shard_count}, shard_ids={self.shard_ids}, health_port={self.health_port})"
         )
 
@@ -154,9 +155,8 @@ def _speed(env: Mapping[str, str]) -> float:
     return speed
 
 
-def _hide_password(url: str | None) -> str | None:
-    if url is None:
-        return None
+def redact_url(url: str) -> str:
+    """A database URL with its password hidden, fit for messages and logs."""
     parts = urlsplit(url)
     if parts.password is None:
         return url

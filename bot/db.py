@@ -1,32 +1,68 @@
-"""Database access: one serialised writer, a separate reader, pragmas, transactions and migrations.
+"""Database access: transactions, reads, schema introspection and migrations, on SQLite or PostgreSQL.
 
-SQL lives only here and in ``bot/services``. The SQLite-specific pieces (pragmas, statement splitting, FTS5 and
-``INSERT OR IGNORE`` helpers) are kept behind the functions of this module so a PostgreSQL backend can be an
-addition rather than a rewrite.
+SQL lives only here, in :mod:`bot.db_postgres` and in ``bot/services``. Services write one SQL text (SQLite's
+``?`` placeholders, ``ON CONFLICT``, portable functions) against :class:`Database`; the PostgreSQL backend
+translates the few differences (placeholders, ``INSERT OR IGNORE``, ``instr``, ``LIKE``, the new row's id) in
+one function, and each dialect has its own numbered migrations. :class:`SqliteDatabase` is the embedded
+default: one serialised writer connection and a separate reader (WAL).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import aiosqlite
 
-__all__ = ["Database", "Migration", "MigrationError", "Row", "Transaction", "load_migrations"]
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+__all__ = [
+    "Database",
+    "Migration",
+    "MigrationError",
+    "Row",
+    "SqliteDatabase",
+    "TableInfo",
+    "Transaction",
+    "load_migrations",
+    "open_database",
+]
 
 log = logging.getLogger(__name__)
 
-Row = sqlite3.Row
+
+class Row(Protocol):
+    """A result row: by position or by column name (``sqlite3.Row`` and ``asyncpg.Record`` both are)."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+    def keys(self) -> Any: ...
+    def __iter__(self) -> Iterator[Any]: ...
+    def __len__(self) -> int: ...
+
+
 Params = Sequence[Any] | dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class TableInfo:
+    """One table of the bot's schema: its columns and the tables its foreign keys reference."""
+
+    name: str
+    columns: tuple[str, ...]
+    parents: frozenset[str]
+
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 # A migration that rebuilds tables (SQLite's 12-step ALTER TABLE procedure) starts with this line: foreign keys
@@ -38,6 +74,22 @@ _BUSY_TIMEOUT_MS = 5000
 # Set while the current task holds the write transaction, so nested ``transaction()`` calls join it
 # instead of deadlocking on the lock.
 _current_tx: contextvars.ContextVar[Transaction | None] = contextvars.ContextVar("current_tx", default=None)
+
+
+def joined_transaction(db: object) -> Transaction | None:
+    """The transaction the current task holds on ``db``, if any."""
+    tx = _current_tx.get()
+    return tx if tx is not None and tx.owner is db else None
+
+
+def enter_transaction(tx: Transaction) -> contextvars.Token[Transaction | None]:
+    """Mark ``tx`` as the current task's open transaction (undo with :func:`leave_transaction`)."""
+    return _current_tx.set(tx)
+
+
+def leave_transaction(token: contextvars.Token[Transaction | None]) -> None:
+    """Undo :func:`enter_transaction`."""
+    _current_tx.reset(token)
 
 
 class MigrationError(RuntimeError):
@@ -58,10 +110,14 @@ class Migration:
         return self.sql.lstrip().startswith(_FOREIGN_KEYS_OFF)
 
 
-def load_migrations(directory: Path | None = None) -> list[Migration]:
-    """Read ``NNNN_name.sql`` files in version order; a gap or duplicate version is a programming error."""
+def load_migrations(directory: Path | None = None, *, package: str = "bot.migrations") -> list[Migration]:
+    """Read ``NNNN_name.sql`` files in version order; a gap or duplicate version is a programming error.
+
+    A dialect whose history starts later (PostgreSQL's starts at the schema SQLite had reached, in one
+    baseline file) numbers on from its first file.
+    """
     if directory is None:
-        files = [(f.name, f.read_text("utf-8")) for f in resources.files("bot.migrations").iterdir() if f.is_file()]
+        files = [(f.name, f.read_text("utf-8")) for f in resources.files(package).iterdir() if f.is_file()]
     else:
         files = [(p.name, p.read_text("utf-8")) for p in directory.iterdir() if p.is_file()]
     migrations = []
@@ -70,7 +126,8 @@ def load_migrations(directory: Path | None = None) -> list[Migration]:
         if match:
             migrations.append(Migration(int(match.group(1)), match.group(2), sql))
     migrations.sort(key=lambda m: m.version)
-    for expected, migration in enumerate(migrations, start=1):
+    first = migrations[0].version if migrations and package != "bot.migrations" else 1
+    for expected, migration in enumerate(migrations, start=first):
         if migration.version != expected:
             raise MigrationError(f"migration numbers must run 1, 2, 3 … without gaps; found {migration.version:04d}")
     return migrations
@@ -94,11 +151,39 @@ def split_statements(script: str) -> list[str]:
     return statements
 
 
-class Transaction:
+class Transaction(ABC):
+    """The write side of an open transaction: every statement in it commits or rolls back together."""
+
+    owner: object = None  # the Database that opened it: a nested call joins only its own database's transaction
+
+    @abstractmethod
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; return the new row's id (for an INSERT into a table with an id) or the row count."""
+
+    @abstractmethod
+    async def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
+        """Run one statement for every parameter set."""
+
+    @abstractmethod
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        """All rows of a query, inside this transaction."""
+
+    @abstractmethod
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        """The first row of a query or None."""
+
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
+        """The first column of the first row, or None."""
+        row = await self.fetch_one(sql, params)
+        return None if row is None else row[0]
+
+
+class SqliteTransaction(Transaction):
     """The write side of an open ``BEGIN IMMEDIATE`` transaction."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, owner: object) -> None:
         self._conn = conn
+        self.owner = owner
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return the last inserted row id (for INSERT) or the row count."""
@@ -125,16 +210,79 @@ class Transaction:
             row: Row | None = await cursor.fetchone()
             return row
 
+
+class Database(ABC):
+    """The bot's database. Writes go through :meth:`transaction`; reads outside one see committed data."""
+
+    dialect: str
+    integrity_error: type[Exception]  # what the engine raises for a broken constraint
+
+    @abstractmethod
+    def describe(self) -> str:
+        """Where the data lives, for messages (a file path, or a PostgreSQL URL without its password)."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Release every connection; safe to call twice."""
+
+    @abstractmethod
+    def transaction(self) -> contextlib.AbstractAsyncContextManager[Transaction]:
+        """Open a write transaction (committed on exit, rolled back on error); nested calls join it."""
+
+    @abstractmethod
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+        """All rows of a read query (joins the caller's transaction if one is open)."""
+
+    @abstractmethod
+    async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
+        """The first row of a read query, or None."""
+
+    @abstractmethod
+    async def schema_version(self) -> int:
+        """The highest applied migration version (0 for an empty database)."""
+
+    @abstractmethod
+    async def migrate(self, migrations: Sequence[Migration] | None = None) -> list[int]:
+        """Apply pending migrations, each in its own transaction; refuse a database newer than the code."""
+
+    @abstractmethod
+    async def tables(self) -> dict[str, TableInfo]:
+        """The bot's tables (not the engine's own, not ``schema_migrations``), by name."""
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one write statement in its own transaction."""
+        async with self.transaction() as tx:
+            return await tx.execute(sql, params)
+
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         """The first column of the first row, or None."""
         row = await self.fetch_one(sql, params)
         return None if row is None else row[0]
 
+    @staticmethod
+    def refuse_newer(where: str, current: int, latest: int) -> None:
+        """Raise when the database was written by newer code than this."""
+        if current > latest:
+            raise MigrationError(
+                f"the database {where} is at schema version {current}, newer than this code's {latest}; "
+                "run a newer version of the bot or restore a backup"
+            )
 
-class Database:
+
+async def open_database(settings: Settings) -> Database:
+    """The database the settings name: PostgreSQL when DATABASE_URL is set, else the SQLite file."""
+    if settings.database_url is not None:
+        from bot.db_postgres import PostgresDatabase  # imported only when used: asyncpg is not loaded otherwise
+
+        return await PostgresDatabase.open(settings.database_url, pool_size=settings.database_pool_size)
+    return await SqliteDatabase.open(settings.database_path)
+
+
+class SqliteDatabase(Database):
     """The bot's SQLite database: one writer connection behind a lock and one reader connection (WAL)."""
 
     dialect = "sqlite"
+    integrity_error = sqlite3.IntegrityError
 
     def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
         self.path = path
@@ -143,8 +291,11 @@ class Database:
         self._write_lock = asyncio.Lock()
         self._closed = False
 
+    def describe(self) -> str:
+        return str(self.path)
+
     @classmethod
-    async def open(cls, path: Path | str) -> Database:
+    async def open(cls, path: Path | str) -> SqliteDatabase:
         """Open (creating if needed) the database file and set the pragmas; does not migrate."""
         path = Path(path)
         if str(path) != ":memory:":
@@ -172,12 +323,12 @@ class Database:
 
         A nested call from the same task joins the open transaction.
         """
-        current = _current_tx.get()
+        current = joined_transaction(self)
         if current is not None:
             yield current
             return
         async with self._write_lock:
-            tx = Transaction(self._writer)
+            tx = SqliteTransaction(self._writer, self)
             token = _current_tx.set(tx)
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
@@ -190,14 +341,9 @@ class Database:
             finally:
                 _current_tx.reset(token)
 
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one write statement in its own transaction."""
-        async with self.transaction() as tx:
-            return await tx.execute(sql, params)
-
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         """All rows of a read query (joins the caller's transaction if one is open)."""
-        tx = _current_tx.get()
+        tx = joined_transaction(self)
         if tx is not None:
             return await tx.fetch_all(sql, params)
         async with self._reader.execute(sql, params) as cursor:
@@ -205,17 +351,28 @@ class Database:
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         """The first row of a read query, or None."""
-        tx = _current_tx.get()
+        tx = joined_transaction(self)
         if tx is not None:
             return await tx.fetch_one(sql, params)
         async with self._reader.execute(sql, params) as cursor:
             row: Row | None = await cursor.fetchone()
             return row
 
-    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
-        """The first column of the first row, or None."""
-        row = await self.fetch_one(sql, params)
-        return None if row is None else row[0]
+    async def tables(self) -> dict[str, TableInfo]:
+        """SQLite's catalogue; FTS shadow tables and virtual tables over another table's content are left out."""
+        masters = await self.fetch_all("SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        virtual = [m["name"] for m in masters if (m["sql"] or "").upper().startswith("CREATE VIRTUAL TABLE")]
+        found: dict[str, TableInfo] = {}
+        for master in masters:
+            name, sql = master["name"], (master["sql"] or "").replace(" ", "").lower()
+            if name.startswith("sqlite_") or name == "schema_migrations":
+                continue
+            if any(name.startswith(f"{v}_") for v in virtual) or "content=" in sql:
+                continue
+            columns = tuple(row["name"] for row in await self.fetch_all(f"PRAGMA table_info({_quote(name)})"))
+            parents = {row["table"] for row in await self.fetch_all(f"PRAGMA foreign_key_list({_quote(name)})")}
+            found[name] = TableInfo(name, columns, frozenset(parents - {name}))
+        return found
 
     async def schema_version(self) -> int:
         """The highest applied migration version (0 for an empty database)."""
@@ -243,11 +400,7 @@ class Database:
             """
         )
         current = await self.schema_version()
-        if current > latest:
-            raise MigrationError(
-                f"the database {self.path} is at schema version {current}, newer than this code's {latest}; "
-                "run a newer version of the bot or restore a backup"
-            )
+        self.refuse_newer(str(self.path), current, latest)
         applied = []
         for migration in migrations:
             if migration.version <= current:
@@ -279,6 +432,10 @@ class Database:
             log.info("Applied migration %04d_%s", migration.version, migration.name)
             applied.append(migration.version)
         return applied
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 async def _connect(path: Path) -> aiosqlite.Connection:

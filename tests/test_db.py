@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from bot.db import Database, MigrationError, load_migrations, split_statements
+from bot.db import Database, MigrationError, SqliteDatabase, load_migrations, split_statements
 
 
 async def test_migrates_empty_database_to_newest(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "a.sqlite3")
+    db = await SqliteDatabase.open(tmp_path / "a.sqlite3")
     try:
         applied = await db.migrate()
         latest = load_migrations()[-1].version
@@ -41,7 +40,7 @@ def _copy_migrations(tmp_path: Path) -> Path:
 
 async def test_broken_migration_rolls_back_and_keeps_data(tmp_path: Path) -> None:
     folder = _copy_migrations(tmp_path)
-    db = await Database.open(tmp_path / "b.sqlite3")
+    db = await SqliteDatabase.open(tmp_path / "b.sqlite3")
     try:
         await db.migrate(load_migrations(folder))
         good = await db.schema_version()
@@ -62,7 +61,7 @@ async def test_broken_migration_rolls_back_and_keeps_data(tmp_path: Path) -> Non
 
 
 async def test_newer_database_is_refused(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "c.sqlite3")
+    db = await SqliteDatabase.open(tmp_path / "c.sqlite3")
     try:
         await db.migrate()
         await db.execute("INSERT INTO schema_migrations (version, name) VALUES (9999, 'from_the_future')")
@@ -106,7 +105,7 @@ async def test_nested_transaction_joins_the_outer_one(db: Database) -> None:
 
 
 async def test_foreign_keys_are_enforced(db: Database) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(db.integrity_error):
         await db.execute(
             "INSERT INTO jobs (guild_id, schedule_id, kind, key, due_at, run_at, created_at) "
             "VALUES (1, 999, 'x', 'k', 0, 0, 'now')"

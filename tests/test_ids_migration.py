@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import Database, MigrationError, load_migrations
+from bot.db import Database, MigrationError, SqliteDatabase, load_migrations
 
 IDS_MIGRATION = next(m.version for m in load_migrations() if m.name == "ids_never_reused")
 
 
 async def _before(path: Path) -> Database:
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     await db.migrate([m for m in load_migrations() if m.version < IDS_MIGRATION])
     return db
 
@@ -92,7 +92,7 @@ async def test_ids_freed_before_the_migration_are_not_handed_out(tmp_path: Path)
 
 
 async def test_a_deleted_newest_row_never_gives_its_id_away(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "new.sqlite3")
+    db = await SqliteDatabase.open(tmp_path / "new.sqlite3")
     try:
         await db.migrate()
         sql = "INSERT INTO moderator_notices (guild_id, text, created_at) VALUES (1, 'x', 't')"

@@ -26,14 +26,7 @@ NOT_MEMBER_TABLES: dict[str, str] = {}
 
 
 async def _schema(db: Database) -> dict[str, list[str]]:
-    tables = await db.fetch_all(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-    )
-    schema = {}
-    for row in tables:
-        columns = await db.fetch_all(f'PRAGMA table_info("{row["name"]}")')
-        schema[row["name"]] = [c["name"] for c in columns]
-    return schema
+    return {name: list(info.columns) for name, info in (await db.tables()).items()}
 
 
 async def test_every_member_column_is_registered(db: Database) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import re
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
@@ -456,6 +457,8 @@ async def _full_text_candidates(
     """
     if not terms:
         return []
+    if db.dialect == "postgresql":
+        return await _tsvector_candidates(db, guild_id, terms, limit)
     words = " OR ".join(f'"{term}"' for term in terms)
     expression = f'scope : ("g0" OR "g{int(guild_id)}") AND {{question aliases tags answer}} : ({words})'
     rows = await db.fetch_all(
@@ -469,6 +472,53 @@ async def _full_text_candidates(
         (expression, limit),
     )
     return [(int(row["guild_id"]), str(row["topic"]), -float(row["rank"])) for row in rows]
+
+
+_BM25_K1: Final = 1.2  # FTS5's constants
+_BM25_B: Final = 0.75
+_INDEXED_WEIGHTS: Final = _BM25_WEIGHTS[3:]  # question, aliases, tags, answer
+
+
+async def _tsvector_candidates(
+    db: Database, guild_id: int, terms: Sequence[str], limit: int
+) -> list[tuple[int, str, float]]:
+    """PostgreSQL's form of :func:`_full_text_candidates`: the GIN index finds the rows, bm25 ranks them.
+
+    The same bm25 as FTS5 (column weights, k1 = 1.2, b = 0.75, idf floored at 1e-6), computed here over the
+    rows the index returns, so the ranking and the FAQ quality figure are the engine's, not a second scorer's.
+    Its statistics (row count, mean length, rows per term) count only the built-ins and this server's
+    entries, where FTS5's count every server's.
+    """
+    scopes = ("g0", f"g{int(guild_id)}")
+    stats = await db.fetch_one(
+        "SELECT COUNT(*) AS n, COALESCE(SUM(tokens), 0) AS size FROM faq_search WHERE scope IN (?, ?)", scopes
+    )
+    rows = await db.fetch_all(
+        """
+        SELECT guild_id, topic, question, aliases, tags, answer FROM faq_search
+        WHERE scope IN (?, ?) AND document @@ to_tsquery('simple', ?)
+        """,
+        (*scopes, " | ".join(terms)),
+    )
+    if not rows or stats is None:
+        return []
+    total, mean_size = int(stats["n"]), float(stats["size"]) / max(int(stats["n"]), 1)
+    columns = [[row[c].split() for c in ("question", "aliases", "tags", "answer")] for row in rows]
+    wanted = set(terms)
+    with_term = Counter(t for cols in columns for t in {w for words in cols for w in words} & wanted)
+    idf = {t: max(math.log((total - n + 0.5) / (n + 0.5)), 1e-6) for t, n in with_term.items()}
+    scored = []
+    for row, cols in zip(rows, columns, strict=True):
+        size = 1 + sum(len(words) for words in cols)
+        norm = _BM25_K1 * (1 - _BM25_B + _BM25_B * size / mean_size)
+        score = 0.0
+        for term in terms:  # a repeated word counts twice, as a repeated phrase does in FTS5
+            hits = sum(w * words.count(term) for w, words in zip(_INDEXED_WEIGHTS, cols, strict=True))
+            if hits:
+                score += idf[term] * hits * (_BM25_K1 + 1) / (hits + norm)
+        scored.append((int(row["guild_id"]), str(row["topic"]), score))
+    scored.sort(key=lambda hit: -hit[2])
+    return scored[:limit]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -763,10 +813,10 @@ async def ask(
             INSERT INTO faq_gaps (guild_id, normalised, example, first_asked_at, last_asked_at, created_at)
             VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (guild_id, normalised) DO UPDATE SET
-                ask_count = ask_count + 1,
+                ask_count = faq_gaps.ask_count + 1,
                 example = excluded.example,
                 last_asked_at = excluded.last_asked_at,
-                status = CASE WHEN status = 'answered' THEN 'open' ELSE status END
+                status = CASE WHEN faq_gaps.status = 'answered' THEN 'open' ELSE faq_gaps.status END
             """,
             (guild_id, searched.normalised, cleaned, iso(now), iso(now), iso(now)),
         )
@@ -803,7 +853,7 @@ async def record_feedback(
         )
         row = await tx.fetch_one(
             """
-            SELECT COALESCE(SUM(vote = 1), 0) AS up, COALESCE(SUM(vote = -1), 0) AS down
+            SELECT COUNT(*) FILTER (WHERE vote = 1) AS up, COUNT(*) FILTER (WHERE vote = -1) AS down
             FROM faq_feedback WHERE guild_id = ? AND topic = ?
             """,
             (guild_id, topic),
@@ -1379,7 +1429,7 @@ async def faq_stats(db: Database, guild_id: int, since: datetime, *, top: int = 
     }
     votes = await db.fetch_one(
         """
-        SELECT COALESCE(SUM(vote = 1), 0) AS up, COALESCE(SUM(vote = -1), 0) AS down
+        SELECT COUNT(*) FILTER (WHERE vote = 1) AS up, COUNT(*) FILTER (WHERE vote = -1) AS down
         FROM faq_feedback WHERE guild_id = ? AND updated_at >= ?
         """,
         (guild_id, start),

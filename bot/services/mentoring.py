@@ -904,7 +904,7 @@ async def offer_mentoring(
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (guild_id, user_id) DO UPDATE SET
                 areas = excluded.areas, capacity = excluded.capacity, timezone = excluded.timezone,
-                bio = CASE WHEN ? THEN excluded.bio ELSE mentor_profiles.bio END, updated_at = excluded.updated_at
+                bio = CASE WHEN ? = 1 THEN excluded.bio ELSE mentor_profiles.bio END, updated_at = excluded.updated_at
             """,
             (
                 guild_id, user_id, json.dumps(list(area_ids)), capacity, zone, cleaned_bio, iso(now), iso(now),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from bot.db import Database, Transaction
+from bot.db import Database
 from bot.services import schedules as store
 from bot.services.guild_config import ensure_guild
 from bot.timeutil import iso, parse_iso, to_unix
@@ -115,25 +115,13 @@ async def purge_due(db: Database, guild_id: int, now: datetime) -> bool:
     return removed is not None and parse_iso(removed) + RETENTION <= now
 
 
-async def guild_tables(db: Database | Transaction) -> list[str]:
+async def guild_tables(db: Database) -> list[str]:
     """Every table with a ``guild_id`` column, children before the tables they reference (so deletes succeed).
 
-    SQLite-specific schema introspection, kept in this one function. Virtual tables that index another table's
-    content (FTS ``content=``) are left out: their base table's triggers keep them in step.
+    The schema comes from the engine's own catalogue (:meth:`Database.tables`); SQLite's FTS shadow tables and
+    virtual tables over another table's content are left out there.
     """
-    masters = await db.fetch_all("SELECT name, type, sql FROM sqlite_master WHERE type = 'table' ORDER BY name")
-    tables: dict[str, set[str]] = {}
-    for master in masters:
-        name, sql = master["name"], (master["sql"] or "")
-        if name.startswith("sqlite_") or name == "schema_migrations":
-            continue
-        if sql.upper().startswith("CREATE VIRTUAL TABLE") and "content=" in sql.replace(" ", "").lower():
-            continue
-        columns = {row["name"] for row in await db.fetch_all(f"PRAGMA table_info({_quote(name)})")}
-        if "guild_id" not in columns:
-            continue
-        parents = {row["table"] for row in await db.fetch_all(f"PRAGMA foreign_key_list({_quote(name)})")}
-        tables[name] = parents - {name}
+    tables = {name: set(info.parents) for name, info in (await db.tables()).items() if "guild_id" in info.columns}
     ordered: list[str] = []
     done: set[str] = set()
 
@@ -159,8 +147,9 @@ def _quote(name: str) -> str:
 async def purge_guild(db: Database, guild_id: int) -> dict[str, int]:
     """Delete every row of a server in every table, in one transaction; returns rows deleted per table."""
     deleted: dict[str, int] = {}
+    tables = await guild_tables(db)
     async with db.transaction() as tx:
-        for table in await guild_tables(tx):
+        for table in tables:
             count = await tx.execute(f"DELETE FROM {_quote(table)} WHERE guild_id = ?", (guild_id,))  # noqa: S608 - names from the schema
             if count:
                 deleted[table] = count

@@ -45,13 +45,10 @@ def server_b_fixture(standin: StandIn) -> DemoGuild:
 
 async def table_rows(db: Database) -> dict[str, list[str]]:
     """Every row of every table, as text (to compare the whole database before and after a command)."""
-    names = await db.fetch_all(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-    )
     snapshot = {}
-    for row in names:
-        rows = await db.fetch_all(f'SELECT * FROM "{row["name"]}"')  # noqa: S608 - names from the schema
-        snapshot[row["name"]] = sorted(repr(tuple(r)) for r in rows)
+    for name in sorted(await db.tables()):
+        rows = await db.fetch_all(f'SELECT * FROM "{name}"')  # noqa: S608 - names from the schema
+        snapshot[name] = sorted(repr(tuple(r)) for r in rows)
     return snapshot
 
 

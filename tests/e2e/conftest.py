@@ -73,10 +73,11 @@ async def start_pmo_bot(standin: StandIn, clock: ManualClock, database_path: Pat
     """Build a PMOBot bound to the stand-in, log in (migrations, cogs, sync), connect and wait for ready."""
     from bot.client import PMOBot
     from bot.config import Settings
+    from tests import backends
 
     settings = Settings(
         token=standin.token,
-        database_path=database_path,
+        **await backends.database_settings(database_path),
         dev_guild_id=None,
         log_level="INFO",
         api_base=standin.api_base,

@@ -67,7 +67,7 @@ async def test_a_question_without_an_answer_becomes_a_counted_gap(app: App) -> N
     (gap,) = page.gaps
     assert gap.ask_count == 2
     assert gap.example == "pmo analyst earn london??"
-    columns = [r["name"] for r in await app.bot.db.fetch_all("PRAGMA table_info(faq_gaps)")]
+    columns = (await app.bot.db.tables())["faq_gaps"].columns
     assert not any("user" in c for c in columns)  # gaps never record who asked
 
 

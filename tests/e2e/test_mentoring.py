@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from bot.db import Database
 from bot.services import mentoring as svc
 from bot.standin import PRIVATE_THREAD, InvalidInvocationError, StoredMessage, User
+from tests import backends
 from tests.e2e.conftest import App, start_pmo_bot, stop_pmo_bot
 
 RISK = "risk-management"
@@ -452,7 +452,7 @@ async def test_a_crash_after_sending_a_proposal_does_not_send_it_twice(app: App)
     await stop_pmo_bot(app.bot)
     # As if the process died after Discord accepted the DM but before the outcome was recorded, and long enough
     # ago that Discord has forgotten the nonce: only the DM's history (the proposal's footer) can tell.
-    db = await Database.open(path)
+    db = await backends.open_database(path)
     try:
         await db.execute("UPDATE jobs SET status = 'claimed', message_id = NULL WHERE kind = ?", (svc.PROPOSAL_JOB,))
     finally:

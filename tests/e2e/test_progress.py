@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from bot.db import Database
 from bot.services import guild_config, members, progress
 from bot.services import schedules as store
 from bot.standin import InvalidInvocationError, StoredMessage
+from tests import backends
 from tests.e2e.conftest import App, start_pmo_bot, stop_pmo_bot
 
 FIELDS = {
@@ -327,7 +327,7 @@ async def test_a_crash_after_sending_does_not_send_the_checkin_twice(app: App) -
     await stop_pmo_bot(app.bot)
     # As if the process died after Discord accepted the DM but before the outcome was recorded; an hour has
     # passed, so Discord's nonce memory is gone and only the DM's history can tell.
-    db = await Database.open(path)
+    db = await backends.open_database(path)
     try:
         job_id = await db.fetch_value(
             "SELECT id FROM jobs WHERE kind = ? AND status = 'sent'", (progress.REMINDER_KIND,)
