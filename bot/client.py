@@ -20,6 +20,7 @@ from bot.db import Database, open_database
 from bot.scheduler import Scheduler
 from bot.sending import GlobalPacer
 from bot.services import guild_config
+from bot.shards import ShardSet
 from bot.timeutil import iso
 from bot.tree import AppTree
 
@@ -101,7 +102,12 @@ class PMOBot(commands.Bot):
         self.content = load_content()
         self.db = await open_database(self.settings)
         await self.db.migrate()
-        self.scheduler = Scheduler(self.db, self.clock, notify=self.notify_moderators)
+        self.scheduler = Scheduler(
+            self.db,
+            self.clock,
+            notify=self.notify_moderators,
+            shards=ShardSet.of(self.settings.shard_count, self.settings.shard_ids),
+        )
         for name in extension_names():
             await self.load_extension(name)
 

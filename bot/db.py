@@ -21,9 +21,16 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import aiosqlite
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no lock file; run one copy per database
+    fcntl = None  # type: ignore[assignment]
+
+from bot.shards import ShardSet
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -249,6 +256,13 @@ class Database(ABC):
     async def tables(self) -> dict[str, TableInfo]:
         """The bot's tables (not the engine's own, not ``schema_migrations``), by name."""
 
+    @abstractmethod
+    async def hold_shards(self, wanted: ShardSet) -> ShardSet:
+        """Take (or keep) the right to run the scheduled work of ``wanted``'s shards; returns those held.
+
+        Held until :meth:`close` or until this process dies, so two processes never run one shard's jobs.
+        """
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write statement in its own transaction."""
         async with self.transaction() as tx:
@@ -290,9 +304,27 @@ class SqliteDatabase(Database):
         self._reader = reader
         self._write_lock = asyncio.Lock()
         self._closed = False
+        self._lock_file: IO[bytes] | None = None
 
     def describe(self) -> str:
         return str(self.path)
+
+    async def hold_shards(self, wanted: ShardSet) -> ShardSet:
+        """One process runs the schedules of a SQLite file: the one holding ``<file>.lock`` (released at exit).
+
+        A second copy started on the same file (for "high availability") answers commands but leaves the
+        scheduled work to the first, and takes it over within a few seconds when the first stops.
+        """
+        if self._lock_file is not None or str(self.path) == ":memory:" or fcntl is None:
+            return wanted
+        handle = open(f"{self.path}.lock", "ab")  # noqa: SIM115, ASYNC230 - a lock file, held open for the process's life
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return wanted.only(set())
+        self._lock_file = handle
+        return wanted
 
     @classmethod
     async def open(cls, path: Path | str) -> SqliteDatabase:
@@ -316,6 +348,9 @@ class SqliteDatabase(Database):
         async with self._write_lock:
             await self._writer.close()
         await self._reader.close()
+        if self._lock_file is not None:
+            self._lock_file.close()  # closing the file releases the lock
+            self._lock_file = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:

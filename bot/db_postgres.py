@@ -38,6 +38,7 @@ from bot.db import (
     leave_transaction,
     load_migrations,
 )
+from bot.shards import ShardSet
 
 __all__ = ["WRITE_LOCK", "PostgresDatabase", "translate"]
 
@@ -46,6 +47,7 @@ log = logging.getLogger(__name__)
 # pg_advisory_xact_lock keys (any 64-bit numbers unlikely to clash with another application on the database).
 WRITE_LOCK = 0x504D4F_0001  # every write transaction
 MIGRATE_LOCK = 0x504D4F_0002  # start-up migrations, so two processes starting together migrate once
+SHARD_LOCKS = 0x504D4F_1 << 32  # + shard_count << 16 + shard_id: the right to run one shard's scheduled work
 
 _INSERT_INTO = re.compile(r"^\s*INSERT\s+(?:OR\s+IGNORE\s+)?INTO\s+\"?([A-Za-z_][A-Za-z0-9_]*)\"?", re.IGNORECASE)
 _OR_IGNORE = re.compile(r"^(\s*INSERT)\s+OR\s+IGNORE\b", re.IGNORECASE)
@@ -173,6 +175,8 @@ class PostgresDatabase(Database):
         self._write_lock = asyncio.Lock()  # one pooled connection per process waits for the shared lock
         self._closed = False
         self.id_tables: frozenset[str] = frozenset()
+        self._shard_conn: asyncpg.Connection | None = None  # holds the shard locks: they end with it
+        self._held: set[int] = set()
 
     @classmethod
     async def open(cls, url: str, *, pool_size: int = 10) -> PostgresDatabase:
@@ -194,8 +198,32 @@ class PostgresDatabase(Database):
         if self._closed:
             return
         self._closed = True
+        if self._shard_conn is not None:
+            await self._shard_conn.close()
         async with self._write_lock:
             await self._pool.close()
+
+    async def hold_shards(self, wanted: ShardSet) -> ShardSet:
+        """Session advisory locks, one per shard, on a connection of their own.
+
+        A process that dies (or loses that connection) loses its locks with it, and the next caller of this
+        method in another process gets them. Until then a second process with the same shards holds none.
+        """
+        if self._shard_conn is None or self._shard_conn.is_closed():
+            if self._held:
+                log.warning("Lost the database connection holding %s; taking them again", wanted.only(self._held))
+            self._held = set()
+            try:
+                self._shard_conn = await asyncpg.connect(self.url)
+            except (OSError, asyncpg.PostgresError) as exc:
+                log.warning("Cannot open the shard-lock connection: %s", exc)
+                self._shard_conn = None
+                return wanted.only(set())
+        for shard in sorted(wanted.ids - self._held):
+            key = SHARD_LOCKS + (wanted.count << 16) + shard
+            if await self._shard_conn.fetchval("SELECT pg_try_advisory_lock($1)", key):
+                self._held.add(shard)
+        return wanted.only(self._held)
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:

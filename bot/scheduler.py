@@ -25,6 +25,7 @@ from bot.clock import Clock, ManualClock
 from bot.db import Database
 from bot.services import schedules as store
 from bot.services.schedules import Job, Schedule
+from bot.shards import ShardSet
 from bot.timeutil import from_unix
 
 __all__ = ["JobContext", "JobHandler", "JobResult", "Scheduler", "SkipJob"]
@@ -37,6 +38,9 @@ LATE_AFTER = timedelta(seconds=60)
 NONCE_MEMORY = timedelta(minutes=2)
 _CONCURRENCY = 16
 _MAX_BACKOFF = timedelta(hours=1)
+# A scheduler that holds fewer shards than it owns (another process has them) looks again this often (real
+# seconds), so it takes over soon after that process stops.
+STANDBY_POLL_SECONDS = 2.0
 
 
 class SkipJob(Exception):  # noqa: N818 - it is a signal, not an error
@@ -87,8 +91,13 @@ class _Registration:
 class Scheduler:
     """Runs registered job kinds from the ``jobs`` table on the injected clock."""
 
-    def __init__(self, db: Database, clock: Clock, *, notify: Notify | None = None) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, *, notify: Notify | None = None, shards: ShardSet | None = None
+    ) -> None:
         self._db = db
+        self.shards = shards or ShardSet.everything()  # the shards this process owns
+        self.held = self.shards.only(set())  # those whose jobs it runs (see bot.shards)
+        self._first_hold = True
         self._clock = clock
         self._notify = notify
         self._handlers: dict[str, _Registration] = {}
@@ -178,10 +187,6 @@ class Scheduler:
     async def _run(self) -> None:
         if self._before_start is not None:
             await self._before_start()
-        for job in await store.claimed_jobs(self._db):
-            log.warning(
-                "Job %s (%s) was claimed when the bot stopped; retrying it with the same nonce", job.id, job.kind
-            )
         while True:
             # Cleared before the step reads the database, so a wake() that arrives during the step is kept and
             # the dispatcher looks again instead of sleeping past a job added meanwhile.
@@ -195,10 +200,41 @@ class Scheduler:
                 log.exception("Scheduler step failed; retrying in 1 s")
                 await asyncio.sleep(1)
 
+    async def _hold(self) -> ShardSet:
+        """Hold what this process may run (every step: a lost lock connection shows here)."""
+        first = self._first_hold
+        self._first_hold = False
+        held = await self._db.hold_shards(self.shards)
+        gained, lost = held.ids - self.held.ids, self.held.ids - held.ids
+        if lost:
+            log.warning("Scheduler no longer holds %s", self.shards.only(lost))
+        if gained and not first:
+            log.info("Scheduler now runs the jobs of %s", self.shards.only(gained))
+        if first and held.ids != self.shards.ids:
+            log.info("Another process runs the jobs of %s; standing by", self.shards.only(self.shards.ids - held.ids))
+        if gained:
+            for job in await store.claimed_jobs(self._db, shards=self.shards.only(gained)):
+                log.warning(
+                    "Job %s (%s) was claimed when its last runner stopped; retrying it with the same nonce",
+                    job.id, job.kind,
+                )  # fmt: skip
+        self.held = held
+        return held
+
+    @property
+    def standing_by(self) -> bool:
+        """Whether another process runs some of this one's shards' jobs."""
+        return self.held.ids != self.shards.ids
+
     async def _step(self) -> None:
+        held = await self._hold()
         now = self._clock.now()
-        await store.materialize_due(self._db, now)
-        jobs = [job for job in await store.due_jobs(self._db, now) if job.kind in self._handlers]
+        if not held.ids:
+            self._next_at = None
+            await self._sleep()
+            return
+        await store.materialize_due(self._db, now, shards=held)
+        jobs = [job for job in await store.due_jobs(self._db, now, shards=held) if job.kind in self._handlers]
         if jobs:
             await asyncio.gather(*(self._guarded(job) for job in jobs))
             return
@@ -211,7 +247,8 @@ class Scheduler:
             return None
         placeholders = ",".join("?" * len(kinds))
         value = await self._db.fetch_value(
-            f"SELECT MIN(run_at) FROM jobs WHERE status IN ('pending', 'claimed') AND kind IN ({placeholders})",  # noqa: S608 - placeholders only
+            f"SELECT MIN(run_at) FROM jobs WHERE status IN ('pending', 'claimed') AND kind IN ({placeholders}) "  # noqa: S608 - placeholders and integers only
+            f"AND {self.held.sql()}",
             kinds,
         )
         return None if value is None else from_unix(value)
@@ -223,6 +260,8 @@ class Scheduler:
             self._sleeping = True
             self._state.notify_all()
         waiters: list[asyncio.Task[object]] = [asyncio.create_task(self._wake.wait())]
+        if self.standing_by:
+            waiters.append(asyncio.create_task(asyncio.sleep(STANDBY_POLL_SECONDS)))
         if self._next_at is not None:
             waiters.append(asyncio.create_task(self._clock.sleep_until(self._next_at)))
         try:

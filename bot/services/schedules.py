@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.db import Database, Row, Transaction
 from bot.recurrence import Rule, next_occurrence
+from bot.shards import ShardSet
 from bot.timeutil import from_unix, iso, to_unix
 
 __all__ = [
@@ -217,19 +218,22 @@ async def cancel_jobs(db: Database | Transaction, *, key_prefix: str) -> int:
     )
 
 
-async def materialize_due(db: Database, now: datetime, horizon_seconds: int = 0) -> int:
+async def materialize_due(
+    db: Database, now: datetime, horizon_seconds: int = 0, *, shards: ShardSet | None = None
+) -> int:
     """Give every active schedule without an open occurrence its next one; return how many were added.
 
     The next occurrence follows the latest existing one (so a long outage walks through every missed date,
-    each then sent late or recorded as skipped) but never precedes the schedule's anchor.
+    each then sent late or recorded as skipped) but never precedes the schedule's anchor. With ``shards``,
+    only the schedules of those shards' servers.
     """
     rows = await db.fetch_all(
-        """
+        f"""
         SELECT s.*, (SELECT MAX(j.due_at) FROM jobs j WHERE j.schedule_id = s.id) AS last_due
         FROM schedules s
-        WHERE s.paused = 0
+        WHERE s.paused = 0 AND {_owned(shards, "s.guild_id")}
           AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.schedule_id = s.id AND j.status IN ('pending', 'claimed'))
-        """
+        """  # noqa: S608 - the shard condition is built from integers
     )
     added = 0
     for row in rows:
@@ -252,10 +256,13 @@ async def materialize_due(db: Database, now: datetime, horizon_seconds: int = 0)
     return added
 
 
-async def due_jobs(db: Database, now: datetime, limit: int = 50) -> list[Job]:
-    """Open jobs whose run time has come, earliest first."""
+async def due_jobs(db: Database, now: datetime, limit: int = 50, *, shards: ShardSet | None = None) -> list[Job]:
+    """Open jobs whose run time has come, earliest first (with ``shards``, of those shards' servers only)."""
     rows = await db.fetch_all(
-        "SELECT * FROM jobs WHERE status IN ('pending', 'claimed') AND run_at <= ? ORDER BY run_at, id LIMIT ?",
+        f"""
+        SELECT * FROM jobs WHERE status IN ('pending', 'claimed') AND run_at <= ? AND {_owned(shards)}
+        ORDER BY run_at, id LIMIT ?
+        """,  # noqa: S608 - the shard condition is built from integers
         (to_unix(now), limit),
     )
     return [Job.from_row(r) for r in rows]
@@ -306,10 +313,14 @@ async def retry_job(db: Database, job_id: int, run_at: datetime, error: str) -> 
     )
 
 
-async def claimed_jobs(db: Database) -> list[Job]:
+async def claimed_jobs(db: Database, *, shards: ShardSet | None = None) -> list[Job]:
     """Jobs left claimed (by a crash, when called at start-up); they stay claimed, keeping their nonce."""
-    rows = await db.fetch_all("SELECT * FROM jobs WHERE status = 'claimed'")
+    rows = await db.fetch_all(f"SELECT * FROM jobs WHERE status = 'claimed' AND {_owned(shards)}")  # noqa: S608
     return [Job.from_row(r) for r in rows]
+
+
+def _owned(shards: ShardSet | None, column: str = "guild_id") -> str:
+    return "1 = 1" if shards is None else shards.sql(column)
 
 
 async def guild_grace_seconds(db: Database, guild_id: int) -> int:
