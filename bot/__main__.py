@@ -71,6 +71,39 @@ async def run(settings: Settings) -> int:
     return 0
 
 
+def migrate_to_postgres(args: list[str]) -> int:
+    """``pmo-bot migrate-to-postgres``: copy DATABASE_PATH into DATABASE_URL, then compare row counts."""
+    if args:
+        return _fail(
+            "migrate-to-postgres takes no arguments: it copies DATABASE_PATH (SQLite) into DATABASE_URL (PostgreSQL)"
+        )
+    try:
+        settings = Settings.from_env(os.environ, require_token=False)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    if settings.database_url is None:
+        return _fail("set DATABASE_URL=postgresql://… to the database to copy into")
+    if not settings.database_path.is_file():
+        return _fail(f"DATABASE_PATH={settings.database_path} is not a file; point it at the SQLite database to copy")
+    from bot.config import redact_url
+    from bot.copy_to_postgres import copy_to_postgres
+
+    sys.stdout.write(f"Copying {settings.database_path} into {redact_url(settings.database_url)}\n")
+    try:
+        results = asyncio.run(
+            copy_to_postgres(settings.database_path, settings.database_url, progress=lambda line: print(line))  # noqa: T201
+        )
+    except (MigrationError, RuntimeError, OSError) as exc:
+        return _fail(f"the copy stopped: {exc}", 1)
+    wrong = [r for r in results if not r.matches]
+    if wrong:
+        names = ", ".join(f"{r.table} ({r.source_rows:,} in SQLite, {r.target_rows:,} in PostgreSQL)" for r in wrong)
+        return _fail(f"row counts differ: {names}; was the bot running on either database?", 1)
+    total = sum(r.source_rows for r in results)
+    sys.stdout.write(f"Done: {len(results)} tables, {total:,} rows, every count matches.\n")
+    return 0
+
+
 def _request_stop(stop: asyncio.Event, sig: signal.Signals) -> None:
     log.info("Received %s; shutting down", sig.name)
     stop.set()
@@ -84,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         from bot.sandbox import main as sandbox_main
 
         return sandbox_main(args[1:])
+    if args and args[0] == "migrate-to-postgres":
+        return migrate_to_postgres(args[1:])
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     if not args and not os.environ.get("DISCORD_TOKEN", "").strip() and interactive:
         # The quick start: someone at a terminal without a token gets the offline sandbox and how to go live;
