@@ -237,7 +237,7 @@ async def _run_lane(
                 result.message_ids.setdefault(int(match["due"]), message.id)
         output = process.output()
         result.tracebacks = output.count("Traceback")
-        result.recovered_claims = output.count("was claimed when the bot stopped")
+        result.recovered_claims = output.count("was claimed when its last runner stopped")
         result.found_in_history = output.count("was already posted")
         result.log_tail = output[-3000:]
     return result

@@ -67,7 +67,10 @@ class PMOBot(commands.Bot):
         options.setdefault("chunk_guilds_at_startup", False)
         # Stay under Discord's global REST limit before sending rather than after a 429 (a burst of scheduled
         # posts at one minute would hit it every second otherwise).
-        self.pacer = GlobalPacer()
+        # Discord's global limit (50 requests/s) is per bot, not per process: each shard process takes its
+        # shards' share of it, so N processes together stay under it without talking to each other.
+        self.shards = ShardSet.of(settings.shard_count, settings.shard_ids)  # the shards this process owns
+        self.pacer = GlobalPacer(per_window=max(1, 50 * len(self.shards.ids) // self.shards.count))
         options.setdefault("http_trace", self.pacer.trace_config())
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -106,7 +109,7 @@ class PMOBot(commands.Bot):
             self.db,
             self.clock,
             notify=self.notify_moderators,
-            shards=ShardSet.of(self.settings.shard_count, self.settings.shard_ids),
+            shards=self.shards,
         )
         for name in extension_names():
             await self.load_extension(name)
