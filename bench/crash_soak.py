@@ -29,14 +29,21 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench._report import Figure, emit
-from bot.db import SqliteDatabase
+from bot.content import load_content
+from bot.db import Database, SqliteDatabase
+from bot.services import mentoring as mentoring_service
+from bot.services import progress as progress_service
 from bot.services import prompts as prompt_service
+from bot.services.schedules import Job
+from bot.shards import shard_of
 from bot.standin import BotProcess, StandIn, build_demo_guild
+from bot.standin.demo import DemoGuild
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +54,8 @@ POST_TIMES = ("09:00", "17:00", "01:00")
 # takes even on a busy machine, so every missed post must be caught up rather than skipped.
 GRACE_MINUTES = 7 * 24 * 60
 _POST_ROUTE = "POST /channels/{channel_id}/messages"
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday")
+_DM_KINDS = {"reminder": progress_service.REMINDER_KIND, "proposal": mentoring_service.PROPOSAL_JOB}
 _NONCE = re.compile(r"^s(?P<schedule>\d+)\.(?P<due>\d+)$")  # a scheduled occurrence's nonce
 
 
@@ -67,6 +76,26 @@ class SoakResult:
     recovered_claims: int = 0
     found_in_history: int = 0
     log_tail: str = ""
+    # Direct messages (check-in reminders and mentoring proposals), by the occurrence's nonce.
+    dm_due: dict[str, str] = field(default_factory=dict)  # nonce → job kind, every DM job that fell due
+    dm_counts: Counter[str] = field(default_factory=Counter)
+    dm_message_ids: dict[str, int] = field(default_factory=dict)
+    dm_sent: dict[str, int | None] = field(default_factory=dict)  # nonce → message id the database recorded
+    processes: int = 1
+
+    @property
+    def dm_duplicates(self) -> dict[str, int]:
+        """DM nonces delivered more than once."""
+        return {nonce: n for nonce, n in self.dm_counts.items() if n > 1}
+
+    @property
+    def dm_missing(self) -> list[str]:
+        """DM jobs that fell due and never arrived, or arrived without being recorded with that message's id."""
+        return sorted(
+            nonce
+            for nonce in self.dm_due
+            if self.dm_counts[nonce] == 0 or self.dm_sent.get(nonce, -1) != self.dm_message_ids.get(nonce)
+        )
 
     @property
     def duplicates(self) -> dict[int, int]:
@@ -90,7 +119,15 @@ class SoakResult:
     @property
     def ok(self) -> bool:
         """Every due post exactly once, each recorded, nothing else posted."""
-        return not (self.duplicates or self.missing or self.unrecorded or self.unknown_messages or self.skipped)
+        return not (
+            self.duplicates
+            or self.missing
+            or self.unrecorded
+            or self.unknown_messages
+            or self.skipped
+            or self.dm_duplicates
+            or self.dm_missing
+        )
 
 
 class _SpedUpClock:
@@ -104,20 +141,46 @@ class _SpedUpClock:
         return START + timedelta(seconds=(time.monotonic() - self._t0) * self.speed)
 
 
-async def _prepare(db_path: Path, servers: list[tuple[int, int, str]]) -> None:
-    """A database with each server's daily schedule (guild, channel, HH:MM UTC) and the widest grace window."""
-    db = await SqliteDatabase.open(db_path)
+async def _open(db_path: Path, database_url: str | None) -> Database:
+    if database_url is None:
+        return await SqliteDatabase.open(db_path)
+    from bot.db_postgres import PostgresDatabase
+
+    return await PostgresDatabase.open(database_url, pool_size=2)
+
+
+async def _prepare(db_path: Path, database_url: str | None, servers: list[tuple[DemoGuild, str]], *, dms: bool) -> None:
+    """A database with each server's daily prompt (HH:MM UTC) and the widest grace window; with ``dms``, also
+    each member's weekly check-in reminder (one a day across the members) and a mentoring proposal to deliver."""
+    db = await _open(db_path, database_url)
     try:
         await db.migrate()
-        for guild_id, channel_id, at in servers:
+        skills = load_content().vocabulary.skills
+        area = next(iter(skills))
+        for demo, at in servers:
             await prompt_service.set_schedule(
-                db, guild_id=guild_id, actor_id=1, channel_id=channel_id, at=at, days="daily", timezone="UTC",
+                db, guild_id=demo.id, actor_id=1, channel_id=demo.prompts.id, at=at, days="daily", timezone="UTC",
                 now=START,
             )  # fmt: skip
             # No command sets the grace window yet; a restart here costs hours of bot time, so widen it directly.
             await db.execute(
-                "UPDATE guild_settings SET grace_minutes = ? WHERE guild_id = ?", (GRACE_MINUTES, guild_id)
+                "UPDATE guild_settings SET grace_minutes = ?, proposal_expiry_days = 1 WHERE guild_id = ?",
+                (GRACE_MINUTES, demo.id),
             )
+            if not dms:
+                continue
+            for n, member in enumerate((demo.alice, demo.bob, demo.carol, demo.dave)):
+                await progress_service.set_reminder(
+                    db, guild_id=demo.id, user_id=member.id, day=_WEEKDAYS[n], at="12:00", timezone="UTC", now=START
+                )  # fmt: skip
+            await mentoring_service.offer_mentoring(
+                db, guild_id=demo.id, user_id=demo.carol.id, areas=area, capacity=2, timezone="UTC", skills=skills,
+                now=START,
+            )  # fmt: skip
+            await mentoring_service.request_mentor(
+                db, guild_id=demo.id, user_id=demo.dave.id, areas=area, goal="Learn to run a PMO", timezone="UTC",
+                skills=skills, now=START,
+            )  # fmt: skip
     finally:
         await db.close()
 
@@ -135,23 +198,41 @@ def _due_between(at: str, first: datetime, last: datetime) -> list[datetime]:
     return out
 
 
-async def _jobs(db_path: Path, until: datetime) -> tuple[int, dict[int, int | None], set[int]]:
+async def _jobs(
+    db_path: Path, database_url: str | None, until: datetime
+) -> tuple[int, dict[int, int | None], set[int]]:
     """Work left up to ``until`` (open jobs due by then, plus schedules whose occurrences have not yet been walked
     past it); sent jobs (due → message id); skipped ones (due)."""
-    db = await SqliteDatabase.open(db_path)
+    db = await _open(db_path, database_url)
     try:
         open_count = await db.fetch_value(
             """
             SELECT (SELECT COUNT(*) FROM jobs
-                    WHERE kind = 'prompt' AND due_at <= :until AND status IN ('pending', 'claimed'))
+                    WHERE kind IN ('prompt', :reminder, :proposal) AND due_at <= :until
+                      AND status IN ('pending', 'claimed'))
                  + (SELECT COUNT(*) FROM schedules s
-                    WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.schedule_id = s.id AND j.due_at > :until))
+                    WHERE s.kind IN ('prompt', :reminder) AND s.paused = 0
+                      AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.schedule_id = s.id AND j.due_at > :until))
             """,
-            {"until": int(until.timestamp())},
+            {"until": int(until.timestamp()), **_DM_KINDS},
         )
         rows = await db.fetch_all("SELECT due_at, status, message_id FROM jobs WHERE kind = 'prompt'")
         sent = {row["due_at"]: row["message_id"] for row in rows if row["status"] == "sent"}
         return int(open_count or 0), sent, {row["due_at"] for row in rows if row["status"] == "skipped"}
+    finally:
+        await db.close()
+
+
+async def _dm_jobs(db_path: Path, database_url: str | None, until: datetime) -> dict[str, tuple[str, int | None]]:
+    """Every reminder and proposal job due by ``until``: nonce → (kind, message id recorded when sent)."""
+    db = await _open(db_path, database_url)
+    try:
+        rows = await db.fetch_all(
+            "SELECT * FROM jobs WHERE kind IN (:reminder, :proposal) AND due_at <= :until",
+            {"until": int(until.timestamp()), **_DM_KINDS},
+        )
+        jobs = [Job.from_row(row) for row in rows]
+        return {job.nonce: (job.kind, job.message_id if job.status == "sent" else None) for job in jobs}
     finally:
         await db.close()
 
@@ -167,6 +248,19 @@ async def _next_post(standin: StandIn, process: BotProcess, *, before: int, pati
         await asyncio.sleep(0.01)
 
 
+def _servers(standin: StandIn, shard_count: int) -> list[tuple[DemoGuild, str]]:
+    """At least one server per post time and one per shard (ids fall on shards as Discord's rule puts them)."""
+    demos = [standin.demo_guild()]
+    while len(demos) < len(POST_TIMES) or {shard_of(d.id, shard_count) for d in demos} != set(range(shard_count)):
+        if len(demos) > 64 * shard_count:  # pragma: no cover - snowflakes spread over shards long before this
+            raise RuntimeError("could not place a server on every shard")
+        demos.append(build_demo_guild(standin.world, f"PMO Community {len(demos) + 1}"))
+    by_shard = {shard_of(d.id, shard_count): d for d in reversed(demos)}
+    chosen = list(by_shard.values()) + [d for d in demos if d not in by_shard.values()]
+    chosen = chosen[: max(len(POST_TIMES), shard_count)]
+    return [(demo, POST_TIMES[n % len(POST_TIMES)]) for n, demo in enumerate(chosen)]
+
+
 async def _run_lane(
     *,
     kills: int,
@@ -178,56 +272,83 @@ async def _run_lane(
     drain_timeout: float,
     log_level: str,
     min_days: float,
+    database_url: str | None = None,
+    shard_count: int = 1,
+    copies: int = 1,
+    dms: bool = False,
 ) -> SoakResult:
-    """One bot process on its own stand-in and database, killed ``kills`` times, then drained and counted."""
+    """Bot processes on one stand-in and database, killed ``kills`` times in all, then drained and counted.
+
+    ``shard_count`` > 1 runs one process per shard (SHARD_COUNT/SHARD_IDS); ``copies`` > 1 starts that many
+    processes with the *same* shard ids (the operator's mistake the shard locks make harmless).
+    """
     clock = _SpedUpClock(speed)
     async with StandIn(clock=clock.now) as standin:
-        demos = [standin.demo_guild()]
-        demos += [build_demo_guild(standin.world, f"PMO Community {n}") for n in range(2, len(POST_TIMES) + 1)]
-        servers = [(demo.id, demo.prompts.id, at) for demo, at in zip(demos, POST_TIMES, strict=True)]
+        servers = _servers(standin, shard_count)
         db_path = workdir / "soak.sqlite3"
-        await _prepare(db_path, servers)
+        await _prepare(db_path, database_url, servers, dms=dms)
         # A little latency on every post widens the window in which a kill lands mid-request.
         standin.faults.add(_POST_ROUTE, delay=0.2, times=None)
-        process = BotProcess(standin, database_path=db_path, clock_speed=speed, log_level=log_level)
+        processes = []
+        for shard in range(shard_count):
+            for copy in range(copies):
+                env = {"DATABASE_URL": database_url} if database_url else {}
+                if shard_count > 1:
+                    env |= {"SHARD_COUNT": str(shard_count), "SHARD_IDS": str(shard)}
+                log_path = workdir / f"bot-{shard}-{copy}.log"
+                processes.append(
+                    BotProcess(
+                        standin, database_path=db_path, clock_speed=speed, log_level=log_level, extra_env=env,
+                        log_path=log_path,
+                    )
+                )  # fmt: skip
         early = 0
         try:
-            for _ in range(kills):
+            for process in processes:
                 process.clock_start = clock.now()
                 await process.start()
+            for _ in range(kills):
+                victim = rng.choice(processes)
                 if rng.random() < early_kill_chance:
                     early += 1
                     await asyncio.sleep(rng.uniform(0.05, 3.0))  # mid start-up: imports, migrations, login, gateway
                 else:
-                    # Wait for this run's first post to be on its way (the catch-up of what fell due while the
-                    # bot was down), then kill at a random moment among the posts that follow.
-                    await _next_post(standin, process, before=len(standin.requests(_POST_ROUTE)))
+                    # Wait for a post to be on its way (the catch-up of what fell due while a bot was down),
+                    # then kill at a random moment among the posts that follow.
+                    await _next_post(standin, victim, before=len(standin.requests(_POST_ROUTE)))
                     await asyncio.sleep(rng.uniform(*after_first_post))
-                await process.kill()
+                await victim.kill()
+                victim.clock_start = clock.now()
+                await victim.start()
             # However fast the restarts were, cover at least ``min_days`` of bot time so enough posts fall due to
             # mean something; what falls due while the bot is down here is caught up (within grace) by the last run.
             short_by = (START + timedelta(days=min_days) - clock.now()).total_seconds()
             if short_by > 0:
                 await asyncio.sleep(short_by / speed)
             # The last run: the clock slowed to real time, so it only finishes what is already due.
+            for process in processes:
+                await process.kill()
             final = clock.now()
-            process.clock_start = final
-            process.clock_speed = 1.0
-            await process.start()
-            await process.wait_ready(timeout=30)
+            for process in processes:
+                process.clock_start = final
+                process.clock_speed = 1.0
+                await process.start()
+            for process in processes:
+                await process.wait_ready(timeout=60)
             deadline = time.monotonic() + drain_timeout
             while True:
-                open_count, _, _ = await _jobs(db_path, final)
+                open_count, _, _ = await _jobs(db_path, database_url, final)
                 if open_count == 0 or time.monotonic() > deadline:
                     break
                 await asyncio.sleep(0.2)
             await standin.settle()
         finally:
-            await process.kill()
-        due = sorted(d for _, _, at in servers for d in _due_between(at, START, final))
-        result = SoakResult(kills=kills, early_kills=early, due=due)
-        _, result.db_sent, result.skipped = await _jobs(db_path, final)
-        for demo in demos:
+            for process in processes:
+                await process.kill()
+        due = sorted(d for _, at in servers for d in _due_between(at, START, final))
+        result = SoakResult(kills=kills, early_kills=early, due=due, processes=len(processes))
+        _, result.db_sent, result.skipped = await _jobs(db_path, database_url, final)
+        for demo, _ in servers:
             for message in standin.messages_in(demo.prompts):
                 match = _NONCE.match(str(message.nonce or ""))
                 if match is None:
@@ -235,7 +356,17 @@ async def _run_lane(
                     continue
                 result.counts[int(match["due"])] += 1
                 result.message_ids.setdefault(int(match["due"]), message.id)
-        output = process.output()
+        if dms:
+            dm_jobs = await _dm_jobs(db_path, database_url, final)
+            result.dm_due = {nonce: kind for nonce, (kind, _) in dm_jobs.items()}
+            result.dm_sent = {nonce: message_id for nonce, (_, message_id) in dm_jobs.items()}
+            for demo, _ in servers:
+                for member in (demo.alice, demo.bob, demo.carol, demo.dave):
+                    for message in standin.dms_to(member):
+                        if message.nonce in result.dm_due:
+                            result.dm_counts[str(message.nonce)] += 1
+                            result.dm_message_ids.setdefault(str(message.nonce), message.id)
+        output = "".join(process.output() for process in processes)
         result.tracebacks = output.count("Traceback")
         result.recovered_claims = output.count("was claimed when its last runner stopped")
         result.found_in_history = output.count("was already posted")
@@ -255,6 +386,10 @@ async def run_soak(
     drain_timeout: float = 30.0,
     log_level: str = "WARNING",
     min_days: float = 2.0,
+    database_url: Callable[[Path], Awaitable[str]] | None = None,
+    shard_count: int = 1,
+    copies: int = 1,
+    dms: bool = False,
 ) -> list[SoakResult]:
     """Kill and restart the bot ``kills`` times in all, spread over ``lanes`` independent bots run side by side
     (each its own stand-in and database), let each drain, and count what reached each channel."""
@@ -263,6 +398,7 @@ async def run_soak(
     lane_dirs = [workdir / f"lane{i}" for i in range(lanes)]
     for lane_dir in lane_dirs:
         lane_dir.mkdir(parents=True, exist_ok=True)
+    urls = [None if database_url is None else await database_url(lane_dir) for lane_dir in lane_dirs]
     began = time.monotonic()
     results = await asyncio.gather(
         *(
@@ -276,8 +412,12 @@ async def run_soak(
                 after_first_post=after_first_post,
                 drain_timeout=drain_timeout,
                 min_days=min_days,
+                database_url=url,
+                shard_count=shard_count,
+                copies=copies,
+                dms=dms,
             )
-            for n, lane_dir in zip(per_lane, lane_dirs, strict=True)
+            for n, lane_dir, url in zip(per_lane, lane_dirs, urls, strict=True)
         )
     )
     elapsed = time.monotonic() - began
