@@ -44,10 +44,12 @@ __all__ = ["WRITE_LOCK", "PostgresDatabase", "translate"]
 
 log = logging.getLogger(__name__)
 
-# pg_advisory_xact_lock keys (any 64-bit numbers unlikely to clash with another application on the database).
-WRITE_LOCK = 0x504D4F_0001  # every write transaction
-MIGRATE_LOCK = 0x504D4F_0002  # start-up migrations, so two processes starting together migrate once
-SHARD_LOCKS = 0x504D4F_1 << 32  # + shard_count << 16 + shard_id: the right to run one shard's scheduled work
+# Advisory lock keys are database-wide, so each is hashed from its name *and the schema*: bots (or test runs)
+# sharing one database in different schemas never wait for each other's locks.
+WRITE_LOCK = "pmo:write"  # every write transaction
+MIGRATE_LOCK = "pmo:migrate"  # start-up migrations, so two processes starting together migrate once
+SHARD_LOCK = "pmo:shard:{count}:{shard}"  # the right to run one shard's scheduled work
+_LOCK_KEY = "hashtextextended($1 || ':' || current_schema(), 0)"
 
 _INSERT_INTO = re.compile(r"^\s*INSERT\s+(?:OR\s+IGNORE\s+)?INTO\s+\"?([A-Za-z_][A-Za-z0-9_]*)\"?", re.IGNORECASE)
 _OR_IGNORE = re.compile(r"^(\s*INSERT)\s+OR\s+IGNORE\b", re.IGNORECASE)
@@ -220,8 +222,8 @@ class PostgresDatabase(Database):
                 self._shard_conn = None
                 return wanted.only(set())
         for shard in sorted(wanted.ids - self._held):
-            key = SHARD_LOCKS + (wanted.count << 16) + shard
-            if await self._shard_conn.fetchval("SELECT pg_try_advisory_lock($1)", key):
+            name = SHARD_LOCK.format(count=wanted.count, shard=shard)
+            if await self._shard_conn.fetchval(f"SELECT pg_try_advisory_lock({_LOCK_KEY})", name):
                 self._held.add(shard)
         return wanted.only(self._held)
 
@@ -232,7 +234,7 @@ class PostgresDatabase(Database):
             yield current
             return
         async with self._write_lock, self._pool.acquire() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
+            await conn.execute(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})", WRITE_LOCK)
             tx = PostgresTransaction(conn, self)
             token = enter_transaction(tx)
             try:
@@ -293,7 +295,7 @@ class PostgresDatabase(Database):
         applied: list[int] = []
         async with self._pool.acquire() as conn:
             # A session lock: a second process starting at the same moment waits, then finds nothing to do.
-            await conn.execute("SELECT pg_advisory_lock($1)", MIGRATE_LOCK)
+            await conn.execute(f"SELECT pg_advisory_lock({_LOCK_KEY})", MIGRATE_LOCK)
             try:
                 await conn.execute(
                     """
@@ -325,7 +327,7 @@ class PostgresDatabase(Database):
                     log.info("Applied migration %04d_%s", migration.version, migration.name)
                     applied.append(migration.version)
             finally:
-                await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATE_LOCK)
+                await conn.execute(f"SELECT pg_advisory_unlock({_LOCK_KEY})", MIGRATE_LOCK)
         await self._load_id_tables()
         return applied
 
