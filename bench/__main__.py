@@ -27,6 +27,7 @@ from bench._report import Figure, machine, render
 # In the order they run: quick ones first, so a broken set-up shows early.
 BENCHMARKS = (
     "storage",
+    "postgres",
     "interactions",
     "burst",
     "memory",
