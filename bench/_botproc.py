@@ -67,7 +67,9 @@ async def _serve() -> None:
     point_discord_at(config["api_base"], config["gateway_url"])
     bot: Any
     if config["bot"] == "pmo":
-        bot = make_pmo_bot(config["api_base"], config["token"], Path(config["database"]))
+        bot = make_pmo_bot(
+            config["api_base"], config["token"], Path(config["database"]), database_url=config.get("database_url")
+        )
     else:
         bot = BareBot(guild_ready_timeout=0.05)
     task = await connect(bot, config["token"])

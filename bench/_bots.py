@@ -84,12 +84,16 @@ async def close(bot: commands.Bot, task: asyncio.Task[None] | None) -> None:
             await asyncio.wait_for(task, 10)
 
 
-def make_pmo_bot(api_base: str, token: str, database_path: Path, clock: Clock | None = None) -> PMOBot:
-    """The real PMOBot, configured for a stand-in (commands synced globally)."""
+def make_pmo_bot(
+    api_base: str, token: str, database_path: Path, clock: Clock | None = None, *, database_url: str | None = None
+) -> PMOBot:
+    """The real PMOBot, configured for a stand-in (commands synced globally); PostgreSQL with ``database_url``."""
     from bot.client import PMOBot
     from bot.config import Settings
 
-    settings = Settings(token=token, database_path=database_path, log_level="WARNING", api_base=api_base)
+    settings = Settings(
+        token=token, database_path=database_path, log_level="WARNING", api_base=api_base, database_url=database_url
+    )
     return PMOBot(settings, clock=clock, guild_ready_timeout=0.05)
 
 

@@ -27,11 +27,14 @@ import argparse
 import asyncio
 import logging
 import math
+import os
 import sys
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from bench._botproc import BotChild
 from bench._bots import PING
@@ -289,11 +292,54 @@ def _figures(pmo: BotResult, bare: BotResult) -> list[Figure]:
     ]
 
 
+async def run_postgres(count: int, bare_count: int, quick: bool) -> list[Figure]:
+    """The same 100/s load with the bot's state in PostgreSQL (``PMO_BENCH_POSTGRES``); [] when unreachable."""
+    import asyncpg
+
+    base = os.environ.get("PMO_BENCH_POSTGRES", "postgresql://127.0.0.1:5432/test")
+    schema = f"pmo_bench_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = await asyncpg.connect(base)
+    except OSError as exc:
+        log.warning("PostgreSQL at %s is unreachable (%s): no PostgreSQL interaction figures", base, exc)
+        return []
+    await admin.execute(f'CREATE SCHEMA "{schema}"')
+    parts = urlsplit(base)
+    url = parts._replace(query="&".join(q for q in (parts.query, f"search_path={schema}") if q)).geturl()
+    world = {"guilds": 1, "channels": 5, "members": 6001}
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-interactions-pg-") as folder:
+            async with (
+                StandInProcess(**world) as pmo_standin,
+                StandInProcess(**world) as bare_standin,
+                BotChild(
+                    bot="pmo", database=str(Path(folder) / "unused.sqlite3"), database_url=url,
+                    **_endpoints(pmo_standin),
+                ) as pmo_bot,
+                BotChild(bot="bare", **_endpoints(bare_standin)) as bare_bot,
+            ):  # fmt: skip
+                pmo = Session(pmo_standin, pmo_bot, pmo_mix())
+                bare = Session(bare_standin, bare_bot, [PING])
+                for session in (pmo, bare):
+                    await session.load(len(session.items) * (1 if quick else 4), concurrency=8)
+                mine, theirs = await _alternate(pmo, bare, (count, bare_count), 2 if quick else 10, rate=100.0)
+    finally:
+        await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        await admin.close()
+    return [
+        Figure("PostgreSQL @100/s: latency p50", mine.latency(50), "ms", baseline=theirs.latency(50)),
+        Figure("PostgreSQL @100/s: latency p99", mine.latency(99), "ms", baseline=theirs.latency(99),
+               goal="< 50 ms", check=lambda v, _: v < 50),
+        Figure("PostgreSQL @100/s: unanswered in 3 s", mine.unanswered, baseline=theirs.unanswered, goal="0",
+               check=lambda v, _: v == 0),
+    ]  # fmt: skip
+
+
 def figures(quick: bool = False) -> list[Figure]:
     """The benchmark's figures (``quick``: a few hundred interactions, for a smoke run)."""
     count, bare_count = (400, 200) if quick else (5000, 2000)
     result, _ = asyncio.run(run(count, bare_count, quick))
-    return result
+    return result + asyncio.run(run_postgres(count // 2, bare_count // 2, quick))
 
 
 def main() -> None:

@@ -179,6 +179,7 @@ class PostgresDatabase(Database):
         self.id_tables: frozenset[str] = frozenset()
         self._shard_conn: asyncpg.Connection | None = None  # holds the shard locks: they end with it
         self._held: set[int] = set()
+        self._write_key = 0  # WRITE_LOCK's key in this schema
 
     @classmethod
     async def open(cls, url: str, *, pool_size: int = 10) -> PostgresDatabase:
@@ -190,6 +191,7 @@ class PostgresDatabase(Database):
         except (OSError, asyncpg.PostgresError) as exc:
             raise MigrationError(f"cannot reach PostgreSQL at {redact_url(url)}: {exc}") from exc
         database = cls(url, pool)
+        database._write_key = int(await pool.fetchval(f"SELECT {_LOCK_KEY}", WRITE_LOCK))
         await database._load_id_tables()
         return database
 
@@ -233,12 +235,18 @@ class PostgresDatabase(Database):
         if current is not None:
             yield current
             return
-        async with self._write_lock, self._pool.acquire() as conn, conn.transaction():
-            await conn.execute(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})", WRITE_LOCK)
+        async with self._write_lock, self._pool.acquire() as conn:
+            # BEGIN and the lock in one round trip (the key is a number worked out once, at open).
+            await conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({int(self._write_key)})")
             tx = PostgresTransaction(conn, self)
             token = enter_transaction(tx)
             try:
                 yield tx
+            except BaseException:
+                await asyncio.shield(conn.execute("ROLLBACK"))
+                raise
+            else:
+                await conn.execute("COMMIT")
             finally:
                 leave_transaction(token)
 
