@@ -94,3 +94,18 @@ async def process_environment(path: Path) -> dict[str, str]:
     if POSTGRES_URL is None:
         return {}
     return {"DATABASE_URL": await create_schema(path)}
+
+
+async def count_then_insert(db: Database, actor: int, times: int = 10) -> None:
+    """``times`` transactions that each count the audit rows and insert one naming that count.
+
+    Run from many tasks (or processes) at once: if no two transactions ever interleave, the recorded counts
+    are exactly 0, 1, 2, … with none repeated.
+    """
+    for _ in range(times):
+        async with db.transaction() as tx:
+            current = await tx.fetch_value("SELECT COUNT(*) FROM audit_log")
+            await tx.execute(
+                "INSERT INTO audit_log (guild_id, actor_id, action, target, created_at) VALUES (?, ?, ?, ?, ?)",
+                (1, actor, "test", str(current), "2026-01-01T00:00:00Z"),
+            )

@@ -20,6 +20,13 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 GUILD = 81384788765712384
 
 
+async def _source_and_target(tmp_path: Path) -> tuple[Path, str]:
+    """A SQLite file with data in it, and an empty PostgreSQL schema to copy it into."""
+    source = tmp_path / "bot.sqlite3"
+    await _sqlite_with_data(source)
+    return source, await backends.create_schema(tmp_path / "target", backends.POSTGRES_URL)
+
+
 async def _sqlite_with_data(path: Path) -> None:
     db = await SqliteDatabase.open(path)
     try:
@@ -42,9 +49,7 @@ async def _sqlite_with_data(path: Path) -> None:
 
 @needs_postgres
 async def test_the_copy_matches_row_for_row_and_running_it_again_adds_nothing(tmp_path: Path) -> None:
-    source = tmp_path / "bot.sqlite3"
-    await _sqlite_with_data(source)
-    url = await backends.create_schema(tmp_path / "target", backends.POSTGRES_URL)
+    source, url = await _source_and_target(tmp_path)
 
     first = await copy_to_postgres(source, url)
     assert all(r.matches for r in first)
@@ -78,9 +83,7 @@ async def test_the_copy_matches_row_for_row_and_running_it_again_adds_nothing(tm
 
 @needs_postgres
 async def test_the_command_reports_counts_and_refuses_a_target_that_holds_other_rows(tmp_path: Path) -> None:
-    source = tmp_path / "bot.sqlite3"
-    await _sqlite_with_data(source)
-    url = await backends.create_schema(tmp_path / "target", backends.POSTGRES_URL)
+    source, url = await _source_and_target(tmp_path)
     env = {**os.environ, "DATABASE_PATH": str(source), "DATABASE_URL": url}
     env.pop("DISCORD_TOKEN", None)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.db import Database, MigrationError, SqliteDatabase, load_migrations, split_statements
+from tests import backends
 
 
 async def test_migrates_empty_database_to_newest(tmp_path: Path) -> None:
@@ -72,16 +73,7 @@ async def test_newer_database_is_refused(tmp_path: Path) -> None:
 
 
 async def test_fifty_concurrent_writers_never_see_database_locked(db: Database) -> None:
-    async def writer(n: int) -> None:
-        for _ in range(10):
-            async with db.transaction() as tx:
-                current = await tx.fetch_value("SELECT COUNT(*) FROM audit_log")
-                await tx.execute(
-                    "INSERT INTO audit_log (guild_id, actor_id, action, target, created_at) VALUES (?, ?, ?, ?, ?)",
-                    (1, n, "test", str(current), "2026-01-01T00:00:00Z"),
-                )
-
-    await asyncio.gather(*(writer(n) for n in range(50)))
+    await asyncio.gather(*(backends.count_then_insert(db, n) for n in range(50)))
     assert await db.fetch_value("SELECT COUNT(*) FROM audit_log") == 500
     # Each transaction saw every earlier commit: the counts it recorded are exactly 0..499.
     targets = sorted(int(r[0]) for r in await db.fetch_all("SELECT target FROM audit_log"))

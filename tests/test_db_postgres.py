@@ -136,16 +136,7 @@ async def test_writers_in_two_processes_never_interleave(tmp_path: Path) -> None
         await first.migrate()
         await second.migrate()
 
-        async def writer(db: PostgresDatabase, n: int) -> None:
-            for _ in range(10):
-                async with db.transaction() as tx:
-                    current = await tx.fetch_value("SELECT COUNT(*) FROM audit_log")
-                    await tx.execute(
-                        "INSERT INTO audit_log (guild_id, actor_id, action, target, created_at) VALUES (?, ?, ?, ?, ?)",
-                        (1, n, "test", str(current), "2026-01-01T00:00:00Z"),
-                    )
-
-        await asyncio.gather(*(writer(first if n % 2 else second, n) for n in range(20)))
+        await asyncio.gather(*(backends.count_then_insert(first if n % 2 else second, n) for n in range(20)))
         targets = sorted(int(r[0]) for r in await first.fetch_all("SELECT target FROM audit_log"))
         assert targets == list(range(200))
     finally:
