@@ -1,9 +1,11 @@
-"""Pure text analysis for the FAQ search and for autocomplete ranking (no I/O).
+"""Pure text analysis for the FAQ search and for autocomplete ranking (no I/O but reading one bundled table).
 
 Search text is analysed here, not by SQLite: :func:`analyse` turns text into canonical, stemmed terms (one
-spelling for British/American words, abbreviations spelled out, stop words dropped, a light suffix stemmer), and
-the full-text index stores those terms separated by spaces. Python and the index therefore agree on every term,
-typo correction can work against the indexed words, and a PostgreSQL ``tsvector`` could store the same terms.
+spelling for British/American words, chat spelling and abbreviations spelled out, stop words and filler dropped, a
+light suffix stemmer), and the full-text index stores those terms separated by spaces. Chat spelling, short forms
+and filler ("wot", "mgmt", "lol") come from a table kept as data (``data/chat_spelling.yaml``). Python and the
+index therefore agree on every term, typo correction can work against the indexed words, and a PostgreSQL
+``tsvector`` stores the same terms.
 
 :func:`rank_names` and :func:`suggest` rank autocomplete choices and "did you mean" suggestions: exact, then
 prefix, then word-prefix, then substring, then fuzzy matches.
@@ -18,20 +20,29 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
 from typing import Final
+
+import yaml
 
 from bot import ranking
 
 __all__ = [
     "ANALYSER_VERSION",
+    "CHAT_SPELLING_FILE",
+    "ChatSpelling",
     "Match",
     "QueryTerm",
     "analyse",
     "canonical_words",
+    "chat_spelling",
     "correct_word",
     "edit_distance",
     "idf",
+    "is_confident",
     "normalise_question",
+    "parse_chat_spelling",
     "plan_query",
     "rank_names",
     "ratio_above",
@@ -40,8 +51,12 @@ __all__ = [
     "suggest",
 ]
 
-ANALYSER_VERSION: Final = 3
-"""Bump when analysis changes: the index is rebuilt at start-up when this differs from the stored digest."""
+ANALYSER_VERSION: Final = 4
+"""Bump when analysis changes (this module or data/chat_spelling.yaml): the index is rebuilt at start-up when this
+differs from the stored digest."""
+
+CHAT_SPELLING_FILE: Final[Path] = Path(__file__).resolve().parent.parent / "data" / "chat_spelling.yaml"
+"""Chat spelling, short forms and filler words, kept as data (see the file's header)."""
 
 STOPWORDS: Final[frozenset[str]] = frozenset(
     """
@@ -52,8 +67,8 @@ STOPWORDS: Final[frozenset[str]] = frozenset(
     more most much must my myself need needs no nor not now of off ok okay on once one only or other our ours out
     over own please pls plz re really s say shall she should so some someone something such t tell than thank
     thanks that the their them then there these they thing things this those through to too u ur under until up
-    us use ve very want wanna was way we well were what whats when where whether which while who whom why will
-    with would wondering wt wat wht y yeah yes yet you your yours
+    us use used uses using ve very want wanna was way we well were what whats when where whether which while who
+    whom why will with would wondering wt wat wht y yeah yes yet you your yours
     actually basically exactly literally currently generally honestly probably definitely totally simply kinda
     sorta bit stuff guys folks idea good great nice like think sure right maybe wise quite
     """.split()  # noqa: SIM905 - a word list reads better as prose
@@ -182,7 +197,6 @@ _EXPANSIONS: Final[Mapping[str, tuple[str, ...]]] = {
     "dashboard": ("reporting",),
     "dashboards": ("reporting",),
     "report": ("reporting",),
-    "newbie": ("entry", "level"),
     "beginner": ("entry", "level"),
     "graduate": ("entry", "level"),
     "onboarding": ("first", "90", "days"),
@@ -230,8 +244,20 @@ _PHRASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     (re.compile(r"\bpower\s*bi\b"), " powerbi "),
     (re.compile(r"\bhealth\s*checks?\b"), " healthcheck "),
     (re.compile(r"\bpost[-\s]?mortems?\b"), " postmortem "),
+    # "what kinda PMOs" asks for kinds; elsewhere "kinda" is filler ("kinda new here").
+    (re.compile(r"\b(what|which|wat|wot)\s+(?:kinda|sorta)\b"), r" \1 kind "),
+    # Wanting a mentor is finding one, whichever verb is used ("get a mentor", "need a pmo mentor").
+    (
+        re.compile(
+            r"\b(?:get|getting|need|needing|want|wanting|wanna|looking\s+for)\s+(?:me\s+)?(?:an?\s+)?((?!to\b|be\b|become\b)\w+\s+)?mentors?\b"
+        ),
+        r" find \1mentor ",
+    ),
+    # "my own dev", "career dev": development (a "dev" alone may be a developer).
+    (re.compile(r"\b(my|own|personal|career|professional|self)\s+dev\b"), r" \1 development "),
 )
 _TOKEN: Final = re.compile(r"[a-z0-9]+")
+_WHOLE_TOKEN: Final = re.compile(r"[a-z0-9]+")
 _APOSTROPHE: Final = re.compile(r"['’`]")
 
 
@@ -241,16 +267,65 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@dataclass(frozen=True, slots=True)
+class ChatSpelling:
+    """How people type in chat: tokens spelled out (``wot`` → ``what``, ``mgmt`` → ``management``) and filler."""
+
+    spellings: Mapping[str, str]
+    filler: frozenset[str]
+
+
+def parse_chat_spelling(data: object, source: str = "chat spelling") -> ChatSpelling:
+    """Check and freeze the chat-spelling table (``spellings``: token → words; ``filler``: tokens to drop)."""
+    if not isinstance(data, Mapping):
+        raise ValueError(f"{source}: expected a mapping with 'spellings' and 'filler'")
+    spellings = data.get("spellings") or {}
+    filler = data.get("filler") or []
+    if not isinstance(spellings, Mapping) or not isinstance(filler, list):
+        raise ValueError(f"{source}: 'spellings' must be a mapping and 'filler' a list")
+    problems = []
+    table: dict[str, str] = {}
+    for token, words in spellings.items():
+        key, value = str(token), str(words).casefold()
+        if not _WHOLE_TOKEN.fullmatch(key):
+            problems.append(f"{key!r} is not one lowercase token")
+        elif not value.split() or not all(_WHOLE_TOKEN.fullmatch(w) for w in value.split()):
+            problems.append(f"{key!r}: {words!r} should be lowercase words")
+        else:
+            table[key] = " ".join(value.split())
+    dropped = set()
+    for token in filler:
+        if not _WHOLE_TOKEN.fullmatch(str(token)):
+            problems.append(f"filler {token!r} is not one lowercase token")
+        elif str(token) in table:
+            problems.append(f"{token!r} is both spelled out and filler")
+        else:
+            dropped.add(str(token))
+    if problems:
+        raise ValueError(f"{source}: " + "; ".join(problems))
+    return ChatSpelling(MappingProxyType(table), frozenset(dropped))
+
+
+@lru_cache(maxsize=1)
+def chat_spelling() -> ChatSpelling:
+    """The bundled table (data/chat_spelling.yaml), read once."""
+    with CHAT_SPELLING_FILE.open(encoding="utf-8") as file:
+        return parse_chat_spelling(yaml.safe_load(file), CHAT_SPELLING_FILE.name)
+
+
 def canonical_words(text: str, *, keep_stopwords: bool = False) -> list[str]:
-    """Lower-case words in canonical spelling, abbreviations spelled out, stop words dropped (not stemmed)."""
+    """Lower-case words in canonical spelling, chat spelling and abbreviations spelled out, stop words and filler
+    dropped (not stemmed)."""
     folded = _APOSTROPHE.sub("", _fold(text))
     for pattern, replacement in _PHRASES:
         folded = pattern.sub(replacement, folded)
+    chat = chat_spelling()
     words: list[str] = []
     for token in _TOKEN.findall(folded):
-        for word in _WORD_MAP.get(token, token).split():
-            if keep_stopwords or word not in STOPWORDS:
-                words.append(word)
+        for spelled in chat.spellings.get(token, token).split():
+            for word in _WORD_MAP.get(spelled, spelled).split():
+                if keep_stopwords or (word not in STOPWORDS and word not in chat.filler):
+                    words.append(word)
     return words
 
 
@@ -473,6 +548,32 @@ def normalise_question(question: str, vocabulary: Mapping[str, int], stems: Iter
     """A stable key for a knowledge gap: the member's own (typo-fixed) terms, sorted and de-duplicated."""
     terms = {term.term for term in plan_query(question, vocabulary, stems) if term.source != "related"}
     return " ".join(sorted(terms))[:200]
+
+
+# When to answer rather than record a knowledge gap (chosen on tests/test_faq_search_quality.py and
+# tests/data/faq_dev_slang.yaml; checked on the held-out tests/data/faq_heldout.yaml). Either rule is enough.
+# 1. A good answer on its own: it scores well, covers a good part of the question and is *about* it.
+CONFIDENT_SCORE: Final = 0.45
+CONFIDENT_COVERAGE: Final = 0.4
+CONFIDENT_FOCUS: Final = 0.4
+# 2. A clear winner: well ahead of the next entry, its question or aliases naming at least two of the member's
+# words, and somewhat about the question. Chat questions carry words no entry uses ("tmrw", "nhs", "go live"),
+# which keep coverage low even when one entry plainly fits; a pizza or commute question names one word at most.
+CLEAR_SCORE: Final = 0.45
+CLEAR_LEAD: Final = 1.5
+CLEAR_FOCUS: Final = 0.2
+CLEAR_NAMED: Final = 2
+
+
+def is_confident(score: float, coverage: float, focus: float, *, runner_up: float = 0.0, named: int = 0) -> bool:
+    """Whether the best entry (``score``, ``coverage`` and ``focus`` as the FAQ search rates them) answers the question.
+
+    ``runner_up`` is the next entry's score (0 when there is none); ``named`` is how many of the member's own words
+    the best entry's question, aliases or topic contain.
+    """
+    if score >= CONFIDENT_SCORE and coverage >= CONFIDENT_COVERAGE and focus >= CONFIDENT_FOCUS:
+        return True
+    return score >= CLEAR_SCORE and score >= CLEAR_LEAD * runner_up and focus >= CLEAR_FOCUS and named >= CLEAR_NAMED
 
 
 def idf(document_frequency: int, documents: int) -> float:

@@ -30,7 +30,7 @@ def test_stemming_brings_word_forms_together(left: str, right: str) -> None:
     [
         ("What is the 70:20:10 rule?", ["r702010", "rule"]),
         ("70/20/10", ["r702010"]),
-        ("Résumé tips", ["cv", "tip"]),
+        ("Résumé tips", ["cv"]),  # "tips" only frames a question (data/chat_spelling.yaml)
         ("co-ordinator vs PM", ["coordinator", "dif", "project", "manag"]),
         ("How do I?", []),
         ("Power BI dashboards", ["powerbi", "dashboard"]),
@@ -139,3 +139,72 @@ def test_rank_names_caps_and_keeps_order_when_empty() -> None:
 def test_suggest_finds_close_names_only() -> None:
     assert search.suggest("portfolio analist", ITEMS)[0] == "portfolio-analyst"
     assert search.suggest("qqqq", ITEMS) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("wot's a pmo lol", ["pmo"]),
+        ("mgmt tips pls", ["manag"]),
+        ("pmo vs pm", ["pmo", "dif", "project", "manag"]),  # "pm" is spelled out, "pmo" is left alone
+        ("r u a proj coord tbh", ["project", "coordinator"]),
+        ("how do ppl get exp", ["peopl", "experi"]),
+        ("hub n spoke", ["hub", "spok"]),
+        ("what kinda pmos", ["type", "pmo"]),  # "kinda" asks for kinds here, and is filler elsewhere
+        ("kinda lost rn", ["lost"]),
+    ],
+)
+def test_chat_spelling_short_forms_and_filler_are_folded(text: str, terms: list[str]) -> None:
+    assert search.analyse(text) == terms
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("can i get a mentor", ["find", "mentor"]),
+        ("need a pmo mentor", ["find", "pmo", "mentor"]),
+        ("i want to mentor people", ["mentor", "peopl"]),  # offering, not looking
+        ("wanna be a mentor", ["mentor"]),
+        ("70 20 10 for my own dev", ["r702010", "develop"]),
+    ],
+)
+def test_goal_phrases_are_read_as_their_goal(text: str, terms: list[str]) -> None:
+    assert search.analyse(text) == terms
+
+
+def test_the_bundled_chat_spelling_table_is_valid() -> None:
+    table = search.chat_spelling()
+    assert table.spellings["wot"] == "what" and "lol" in table.filler
+    assert not set(table.spellings) & table.filler
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ({"spellings": {"Wot": "what"}}, "not one lowercase token"),
+        ({"spellings": {"wot": ""}}, "should be lowercase words"),
+        ({"spellings": {"lol": "laugh"}, "filler": ["lol"]}, "both spelled out and filler"),
+        ({"filler": ["two words"]}, "not one lowercase token"),
+        (["wot"], "expected a mapping"),
+    ],
+)
+def test_a_bad_chat_spelling_table_is_refused(data: object, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        search.parse_chat_spelling(data)
+
+
+@pytest.mark.parametrize(
+    ("score", "coverage", "focus", "runner_up", "named", "confident"),
+    [
+        (0.6, 0.5, 0.5, 0.58, 1, True),  # a good answer on its own, however close the next one
+        (0.56, 0.39, 0.39, 0.22, 2, True),  # low coverage, but far ahead and naming two of the words
+        (0.56, 0.39, 0.39, 0.45, 2, False),  # ... not far enough ahead
+        (0.49, 0.32, 0.32, 0.21, 1, False),  # far ahead on one word only ("tips for a long commute")
+        (0.40, 0.30, 0.30, 0.10, 3, False),  # far ahead of weak entries, but weak itself
+        (0.50, 0.90, 0.10, 0.10, 2, False),  # far ahead, but the question is not what it is about
+    ],
+)
+def test_confidence_trusts_a_good_answer_or_a_clear_winner(
+    score: float, coverage: float, focus: float, runner_up: float, named: int, confident: bool
+) -> None:
+    assert search.is_confident(score, coverage, focus, runner_up=runner_up, named=named) is confident

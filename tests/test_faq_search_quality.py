@@ -1,7 +1,9 @@
 """Search quality: realistic member questions (typos, synonyms, their own words) against the built-in FAQ.
 
 Each question is phrased the way people ask in a community, not copied from an entry's question or aliases.
-The test prints top-1 and top-3 accuracy and fails below the goals (85% / 95%).
+The test prints top-1 and top-3 accuracy and fails below the goals (85% / 95%), or below the top-1 figure this
+set had before the chat-spelling work of issue 13 (44 of 48): that work was tuned on this set and
+tests/data/faq_dev_slang.yaml, and checked on the held-out set (tests/test_faq_search_heldout.py).
 """
 
 from __future__ import annotations
@@ -71,6 +73,8 @@ QUESTIONS: tuple[tuple[str, str], ...] = (
 )
 
 
+TOP1_BEFORE_ISSUE_13 = 44  # of the 48 questions above, measured at the commit that added tests/data/faq_heldout.yaml
+
 # Questions the built-in FAQ does not cover: they should become knowledge gaps, not confident answers.
 UNCOVERED: tuple[str, ...] = (
     "best pizza near the office",
@@ -124,6 +128,7 @@ async def test_member_questions_find_the_right_entry(db: Database, catalog: faq.
         print("  miss:", miss)  # noqa: T201
     assert total >= 40
     assert top1 / total >= 0.85
+    assert top1 >= TOP1_BEFORE_ISSUE_13
     assert top3 / total >= 0.95
 
 

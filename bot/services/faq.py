@@ -19,7 +19,7 @@ import math
 import re
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 from types import MappingProxyType
@@ -106,11 +106,7 @@ GAPS_PER_PAGE: Final = 5
 # Search tuning (checked by tests/test_faq_search_quality.py).
 _CANDIDATES: Final = 25
 _BM25_WEIGHTS: Final = (0.0, 0.0, 0.0, 6.0, 4.0, 2.0, 1.0)  # guild_id, topic, scope, question, aliases, tags, answer
-# An answer is confident when it scores well, covers a good part of the question and is *about* it (thresholds
-# chosen on tests/test_faq_search_quality.py: most covered questions answered, off-topic ones left as gaps).
-_CONFIDENT_SCORE: Final = 0.45
-_CONFIDENT_COVERAGE: Final = 0.4
-_CONFIDENT_FOCUS: Final = 0.4
+# When an answer is confident: bot.search.is_confident (the rule and its thresholds).
 _W_BM25: Final = 0.3
 _W_HEAD: Final = 0.3
 _W_COVERAGE: Final = 0.1
@@ -206,6 +202,8 @@ class SearchHit:
     score: float
     coverage: float  # share of the question's weight found anywhere in the entry
     focus: float  # share found in what the entry is about (question, aliases, topic; tags count half)
+    named: int = 0  # how many of the member's own words its question, aliases or topic contain
+    runner_up: float = 0.0  # the next hit's score (set on the best hit: a clear winner may be trusted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -732,8 +730,11 @@ async def _search(db: Database, catalog: FaqCatalog, guild_id: int, question: st
         log.debug(
             "faq score %s: bm25 %.3f head %.3f coverage %.3f phrase %.3f", topic, score / top, head, coverage, phrase
         )
-        hits.append(SearchHit(doc.faq, round(final, 4), round(coverage, 4), round(head, 4)))
+        named = len(own_terms & doc.head)
+        hits.append(SearchHit(doc.faq, round(final, 4), round(coverage, 4), round(head, 4), named))
     hits.sort(key=lambda hit: (-hit.score, hit.faq.topic))
+    if len(hits) > 1:
+        hits[0] = replace(hits[0], runner_up=hits[1].score)
     return _Searched(tuple(hits), normalised)
 
 
@@ -784,7 +785,7 @@ async def search(db: Database, catalog: FaqCatalog, guild_id: int, question: str
 
 def is_confident(hit: SearchHit) -> bool:
     """Whether a hit is good enough to answer with (otherwise the question is a knowledge gap)."""
-    return hit.score >= _CONFIDENT_SCORE and hit.coverage >= _CONFIDENT_COVERAGE and hit.focus >= _CONFIDENT_FOCUS
+    return text.is_confident(hit.score, hit.coverage, hit.focus, runner_up=hit.runner_up, named=hit.named)
 
 
 async def ask(

@@ -71,6 +71,22 @@ async def test_a_question_without_an_answer_becomes_a_counted_gap(app: App) -> N
     assert not any("user" in c for c in columns)  # gaps never record who asked
 
 
+async def test_chat_spelling_and_filler_get_a_confident_answer(app: App) -> None:
+    reply = await app.invoke("faq ask", user=app.alice, question="wot's a pmo lol")
+    assert reply.ephemeral and reply.embed is not None
+    assert reply.embed["title"] == "What is a PMO?"
+    assert "faq:vote:up:what-is-a-pmo" in [b["custom_id"] for b in reply.buttons()]
+    assert (await faq.list_gaps(app.bot.db, app.guild.id)).total == 0
+
+
+async def test_a_goal_shaped_question_with_a_clear_winner_is_answered(app: App) -> None:
+    # Few of its words are in any entry, but one entry is far ahead of the rest: trusted, not a knowledge gap.
+    reply = await app.invoke("faq ask", user=app.bob, question="could this lead somewhere else later")
+    assert reply.embed is not None and reply.embed["title"] == "What does a PMO career path look like?"
+    assert "faq:vote:up:pmo-career-path" in [b["custom_id"] for b in reply.buttons()]
+    assert (await faq.list_gaps(app.bot.db, app.guild.id)).total == 0
+
+
 async def test_a_question_with_no_keywords_is_refused_and_nothing_is_stored(app: App) -> None:
     reply = await app.invoke("faq ask", user=app.alice, question="how do I?")
     assert reply.ephemeral and "keywords" in reply.content
